@@ -1,0 +1,1 @@
+"""Build-time code behind the Pelican plugins. Imports Pelican: keep it out of the service."""

@@ -1,0 +1,72 @@
+"""What the plugins add to Pelican's articles: corrections, source, and unique slugs."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from pelican.utils import slugify
+
+from newsroom import corrections, sources
+
+logger = logging.getLogger(__name__)
+
+
+def prepare(content) -> None:
+    """Give an article or page ``corrections``, ``source`` and a ``modified`` that counts them.
+
+    Runs on every build (Pelican's ``content_object_init``), cached or not.
+    """
+    metadata = content.metadata
+    try:
+        found = metadata.get("corrections") or corrections.from_metadata(
+            metadata.get("correction")
+        )
+    except ValueError as exc:
+        logger.error("%s: %s", content.source_path, exc)
+        found = []
+    content.corrections = corrections.with_timezone(found, content.timezone)
+    content.source = sources.parse(metadata.get("source"))
+    latest = corrections.latest_date(content.corrections)
+    if latest is not None and hasattr(content, "date"):
+        current = getattr(content, "modified", content.date)
+        if latest > current:
+            content.modified = latest
+            content.locale_modified = latest.strftime(content.date_format)
+
+
+def make_slugs_unique(articles, settings) -> None:
+    """Two articles with one slug would overwrite each other's page.
+
+    The earliest (then the first by file name) keeps the slug; the others add their file
+    name, which stays the same from build to build.
+    """
+    by_slug = defaultdict(list)
+    for article in articles:
+        by_slug[article.slug].append(article)
+    for slug, group in by_slug.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda a: (a.date, a.source_path))
+        for article in group[1:]:
+            stem = article.source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            article.slug = f"{slug}-{slugify(stem, regex_subs=settings['SLUG_REGEX_SUBSTITUTIONS'])}"
+            logger.warning(
+                "%s: slug %r is taken by %s; using %r",
+                article.source_path,
+                slug,
+                group[0].source_path,
+                article.slug,
+            )
+
+
+def corrections_log(articles) -> list[tuple]:
+    """Every correction on the site as (correction, article), newest first."""
+    entries = [(c, a) for a in articles for c in a.corrections]
+    entries.sort(key=_correction_time, reverse=True)
+    return entries
+
+
+def _correction_time(entry: tuple):
+    correction, article = entry
+    return correction.date or getattr(article, "modified", article.date)

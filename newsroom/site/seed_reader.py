@@ -1,0 +1,49 @@
+"""A Pelican reader for seeds: raw article texts in plain text."""
+
+from __future__ import annotations
+
+import html
+import os
+from datetime import datetime
+
+from pelican.readers import BaseReader
+
+from newsroom import seeds
+
+
+class SeedReader(BaseReader):
+    """Reads ``.txt`` seeds; every character of the text is shown as written."""
+
+    enabled = True
+    file_extensions = ["txt"]
+
+    def read(self, source_path: str) -> tuple[str, dict]:
+        with open(source_path, "rb") as handle:
+            raw = handle.read()
+        try:
+            seed = seeds.parse(seeds.decode(raw))
+            metadata = self._metadata(seed, source_path)
+        except ValueError as exc:
+            # Pelican logs this with the file name and goes on with the other files.
+            raise seeds.SeedError(f"seed {os.path.basename(source_path)}: {exc}") from None
+        return render_paragraphs(seed.paragraphs), metadata
+
+    def _metadata(self, seed: seeds.Seed, source_path: str) -> dict:
+        metadata: dict = {"title": seed.headline, "seed": True}
+        for key, value in seed.header.items():
+            metadata[key] = self.process_metadata(key, value)
+        if "summary" in seed.header:
+            metadata["summary"] = render_paragraphs([seed.header["summary"]])
+        if "date" not in metadata:
+            metadata["date"] = datetime.fromtimestamp(int(os.stat(source_path).st_mtime))
+        if "summary" not in metadata and seed.paragraphs:
+            metadata["summary"] = render_paragraphs(seed.paragraphs[:1])
+        if seed.corrections:
+            metadata["corrections"] = seed.corrections
+        if seed.source:
+            metadata["source"] = seed.source
+        return metadata
+
+
+def render_paragraphs(paragraphs: list[str]) -> str:
+    return "\n".join(f"<p>{html.escape(text, quote=False)}</p>" for text in paragraphs)

@@ -1,0 +1,87 @@
+"""Development settings: `make html` and `make serve`. Production adds publishconf.py."""
+
+import os
+
+SITENAME = "Newsroom"
+SITESUBTITLE = "News you can trust, corrected in the open"
+AUTHOR = "Newsroom staff"
+SITEURL = os.environ.get("NEWSROOM_SITEURL", "").rstrip("/")
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_CATEGORY = "News"
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# Seeds (raw texts) and Markdown articles are read from the project's root folders.
+PATH = "."
+ARTICLE_PATHS = ["seeds", "content"]
+ARTICLE_EXCLUDES = ["content/pages"]
+PAGE_PATHS = ["content/pages"]
+STATIC_PATHS = ["content/images"]
+OUTPUT_PATH = "output"
+THEME = "theme"
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["seed_reader", "corrections"]
+
+# One language: two articles with one slug are renamed, not taken as translations.
+ARTICLE_TRANSLATION_ID = None
+CACHE_CONTENT = True
+CONTENT_CACHING_LAYER = "reader"
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"
+
+ARTICLE_URL = "articles/{slug}/"
+ARTICLE_SAVE_AS = "articles/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+CATEGORIES_URL = "category/"
+CATEGORIES_SAVE_AS = "category/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+TAGS_URL = "tag/"
+TAGS_SAVE_AS = "tag/index.html"
+AUTHOR_URL = "author/{slug}/"
+AUTHOR_SAVE_AS = "author/{slug}/index.html"
+AUTHORS_URL = "author/"
+AUTHORS_SAVE_AS = "author/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+YEAR_ARCHIVE_URL = "archives/{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "archives/{date:%Y}/index.html"
+CORRECTIONS_URL = "corrections/"
+CORRECTIONS_SAVE_AS = "corrections/index.html"
+SITEMAP_SAVE_AS = "sitemap.xml"
+DIRECT_TEMPLATES = [
+    "index",
+    "categories",
+    "tags",
+    "authors",
+    "archives",
+    "corrections",
+    "sitemap",
+    "404",
+]
+
+DEFAULT_PAGINATION = 20
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+# Feeds need absolute addresses; in development they point at `make serve`.
+FEED_DOMAIN = SITEURL or "http://127.0.0.1:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/category/{slug}.atom.xml"
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+FEED_MAX_ITEMS = 50
+
+# Newsroom's own settings (plugins/ and theme/).
+NEWSROOM_CORRECTIONS_HEADING = "Corrections & Amplifications"
+NEWSROOM_CORRECTIONS_POLICY_URL = "corrections-policy/"
+# Where the comment form posts: the comment service's address.
+NEWSROOM_COMMENTS_API = os.environ.get("NEWSROOM_COMMENTS_API", "/api/comments")

@@ -1,0 +1,16 @@
+"""Production settings: `make publish`. Values come from the environment."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402, F403
+
+SITEURL = os.environ.get("NEWSROOM_SITEURL", "").rstrip("/")
+if not SITEURL:
+    sys.exit("publishconf.py: set NEWSROOM_SITEURL to the site's address, e.g. https://news.example")
+FEED_DOMAIN = SITEURL
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
+CACHE_CONTENT = False
+NEWSROOM_COMMENTS_API = os.environ.get("NEWSROOM_COMMENTS_API", f"{SITEURL}/api/comments")
