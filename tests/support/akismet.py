@@ -1,0 +1,1 @@
+"""Test fixtures: akismet (placeholder until filled in)."""

@@ -1,0 +1,1 @@
+"""Test fixtures: postgres (placeholder until filled in)."""

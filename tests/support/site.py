@@ -1,0 +1,1 @@
+"""Test fixtures: site (placeholder until filled in)."""
