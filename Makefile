@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve html publish test lint format bench clean
+.PHONY: serve html publish test lint format bench clean system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+system-packages:
+	scripts/system-packages.sh
+
+test: lint system-packages
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

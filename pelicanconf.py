@@ -21,7 +21,7 @@ STATIC_PATHS = ["content/images"]
 OUTPUT_PATH = "output"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["seed_reader", "corrections"]
+PLUGINS = ["seed_reader", "corrections", "comments"]
 
 # One language: two articles with one slug are renamed, not taken as translations.
 ARTICLE_TRANSLATION_ID = None

@@ -69,4 +69,4 @@ def corrections_log(articles) -> list[tuple]:
 
 def _correction_time(entry: tuple):
     correction, article = entry
-    return correction.date or getattr(article, "modified", article.date)
+    return correction.date or article.date  # undated: known only to follow publication

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+import logging
 import os
 from datetime import datetime
 
 from pelican.readers import BaseReader
 
 from newsroom import seeds
+
+logger = logging.getLogger(__name__)
 
 
 class SeedReader(BaseReader):
@@ -24,12 +27,14 @@ class SeedReader(BaseReader):
             seed = seeds.parse(seeds.decode(raw))
             metadata = self._metadata(seed, source_path)
         except ValueError as exc:
-            # Pelican logs this with the file name and goes on with the other files.
-            raise seeds.SeedError(f"seed {os.path.basename(source_path)}: {exc}") from None
+            # Pelican names the file but hides the reason unless in debug mode; say it here.
+            logger.error("Skipping seed %s: %s", source_path, exc)
+            raise seeds.SeedError(f"seed {source_path}: {exc}") from None
         return render_paragraphs(seed.paragraphs), metadata
 
     def _metadata(self, seed: seeds.Seed, source_path: str) -> dict:
-        metadata: dict = {"title": seed.headline, "seed": True}
+        # Pelican treats titles as HTML; a seed's headline is plain text.
+        metadata: dict = {"title": html.escape(seed.headline, quote=False), "seed": True}
         for key, value in seed.header.items():
             metadata[key] = self.process_metadata(key, value)
         if "summary" in seed.header:
