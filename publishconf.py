@@ -4,11 +4,13 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402, F403
+from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("NEWSROOM_SITEURL", "").rstrip("/")
 if not SITEURL:
-    sys.exit("publishconf.py: set NEWSROOM_SITEURL to the site's address, e.g. https://news.example")
+    sys.exit(
+        "publishconf.py: set NEWSROOM_SITEURL to the site's address, e.g. https://news.example"
+    )
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True

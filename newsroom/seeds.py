@@ -53,7 +53,7 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SeedError(f"not UTF-8 text (byte {exc.start}: {raw[exc.start] :#04x})") from None
+        raise SeedError(f"not UTF-8 text (byte {exc.start}: {raw[exc.start]:#04x})") from None
 
 
 def parse(text: str) -> Seed:

@@ -15,7 +15,7 @@ class Source:
 
 
 def parse(value: str | None) -> Source | None:
-    """"Reuters", "https://example.com/x" or "Reuters https://…"; None when empty."""
+    """Read "Reuters", "https://example.com/x" or "Reuters https://…"; None when empty."""
     value = " ".join((value or "").split())
     if not value:
         return None

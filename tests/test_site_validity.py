@@ -1,5 +1,6 @@
 """The demo site as `make html` builds it: valid HTML and CSS, nothing loaded from elsewhere."""
 
+import itertools
 import shutil
 import subprocess
 import sys
@@ -87,5 +88,5 @@ def test_every_page_has_landmarks_a_skip_link_and_one_h1(demo_site):
         assert soup.select_one("header.site-header nav"), path
         assert len(soup.find_all("h1")) == 1, path
         levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
-        for before, after in zip(levels, levels[1:], strict=False):
+        for before, after in itertools.pairwise(levels):
             assert after <= before + 1, f"{path}: heading levels jump {levels}"

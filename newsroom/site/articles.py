@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 
 from pelican.utils import slugify
@@ -19,9 +20,7 @@ def prepare(content) -> None:
     """
     metadata = content.metadata
     try:
-        found = metadata.get("corrections") or corrections.from_metadata(
-            metadata.get("correction")
-        )
+        found = metadata.get("corrections") or corrections.from_metadata(metadata.get("correction"))
     except ValueError as exc:
         logger.error("%s: %s", content.source_path, exc)
         found = []
@@ -49,8 +48,9 @@ def make_slugs_unique(articles, settings) -> None:
             continue
         group.sort(key=lambda a: (a.date, a.source_path))
         for article in group[1:]:
-            stem = article.source_path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            article.slug = f"{slug}-{slugify(stem, regex_subs=settings['SLUG_REGEX_SUBSTITUTIONS'])}"
+            stem = os.path.splitext(os.path.basename(article.source_path))[0]
+            suffix = slugify(stem, regex_subs=settings["SLUG_REGEX_SUBSTITUTIONS"])
+            article.slug = f"{slug}-{suffix}"
             logger.warning(
                 "%s: slug %r is taken by %s; using %r",
                 article.source_path,

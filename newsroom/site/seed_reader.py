@@ -6,6 +6,7 @@ import html
 import logging
 import os
 from datetime import datetime
+from typing import ClassVar
 
 from pelican.readers import BaseReader
 
@@ -18,7 +19,7 @@ class SeedReader(BaseReader):
     """Reads ``.txt`` seeds; every character of the text is shown as written."""
 
     enabled = True
-    file_extensions = ["txt"]
+    file_extensions: ClassVar[list[str]] = ["txt"]
 
     def read(self, source_path: str) -> tuple[str, dict]:
         with open(source_path, "rb") as handle:
