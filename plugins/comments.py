@@ -1,16 +1,46 @@
 """Pelican plugin: the articles' comment threads.
 
-Writes ``threads.json`` (the articles that take comments) into the output for the
-comment service. The logic lives in ``newsroom.site``.
+Settings (all optional):
+
+- ``NEWSROOM_COMMENTS_DATABASE_URL``: the comment store to read approved comments from
+  (``sqlite:///…`` or ``postgresql://…``); empty, or a SQLite file that does not exist,
+  builds without comments.
+- ``NEWSROOM_COMMENTS_DEPTH``: how deep replies nest (default 3).
+
+Every article gets ``comments`` (trees of ``CommentNode``) and ``comment_count``, read in
+one query per build after the articles are read, so Pelican's content cache never holds
+them. The build also writes ``threads.json`` for the comment service.
 """
 
 import logging
 
 from pelican import signals
 
-from newsroom.site import threads_manifest
+from newsroom.site import comment_threads, threads_manifest
 
 logger = logging.getLogger(__name__)
+
+
+def depth(settings) -> int:
+    value = settings.get("NEWSROOM_COMMENTS_DEPTH", comment_threads.DEFAULT_DEPTH)
+    if not isinstance(value, int) or value < 1:
+        logger.error("NEWSROOM_COMMENTS_DEPTH must be a whole number from 1; using 3")
+        return comment_threads.DEFAULT_DEPTH
+    return value
+
+
+def attach_comments(generator) -> None:
+    settings = generator.settings
+    url = settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
+    try:
+        approved = comment_threads.load_approved(url)
+    except Exception as exc:
+        # Building on would publish pages without their comments: stop, and say why.
+        raise RuntimeError(f"could not read approved comments from the store: {exc}") from exc
+    threads = comment_threads.by_thread(approved, depth(settings))
+    for article in generator.articles:
+        article.comments = threads.get(article.slug, [])
+        article.comment_count = comment_threads.count(article.comments)
 
 
 def write_manifest(generator, writer) -> None:
@@ -21,4 +51,5 @@ def write_manifest(generator, writer) -> None:
 
 
 def register() -> None:
+    signals.article_generator_finalized.connect(attach_comments)
     signals.article_writer_finalized.connect(write_manifest)

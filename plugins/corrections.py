@@ -53,8 +53,8 @@ def on_generator_init(generator) -> None:
 
 
 def _json_ld(settings):
-    def news_article_json_ld(article, comments=None):
-        return Markup(jsonld.script_json(jsonld.news_article(article, settings, comments)))
+    def news_article_json_ld(article):
+        return Markup(jsonld.script_json(jsonld.news_article(article, settings)))
 
     return news_article_json_ld
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from urllib.parse import urljoin
 
+from markupsafe import Markup
+
+from newsroom.site.comment_threads import flatten
+
 # Characters that could end a <script> element or start an HTML comment inside it.
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
@@ -13,7 +17,7 @@ def absolute(siteurl: str, path: str) -> str:
     return urljoin(siteurl.rstrip("/") + "/", path) if siteurl else "/" + path.lstrip("/")
 
 
-def news_article(article, settings: dict, comments: list | None = None) -> dict:
+def news_article(article, settings: dict) -> dict:
     siteurl = settings.get("SITEURL", "")
     url = absolute(siteurl, article.url)
     data: dict = {
@@ -41,9 +45,12 @@ def news_article(article, settings: dict, comments: list | None = None) -> dict:
         data["citation"] = {"@type": "CreativeWork", "name": source.name}
         if source.url:
             data["citation"]["url"] = source.url
-    if comments is not None:
-        data["commentCount"] = len(comments)
-        data["comment"] = comments
+    threads = getattr(article, "comments", None)  # set by the comments plugin
+    if threads is not None:
+        nodes = flatten(threads)
+        data["commentCount"] = len(nodes)
+        if nodes:
+            data["comment"] = comments(nodes, url)
     return data
 
 
@@ -70,3 +77,22 @@ def correction_comment(correction) -> dict:
 def script_json(data: dict) -> str:
     """JSON that is safe to put between <script type="application/ld+json"> tags."""
     return json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_SAFE)
+
+
+def comments(nodes, article_url: str) -> list[dict]:
+    """schema.org Comment entries for the published comments, replies pointing at parents."""
+    entries = []
+    for node in nodes:
+        comment = node.comment
+        entry = {
+            "@type": "Comment",
+            "@id": f"{article_url}#comment-{comment.id}",
+            "url": f"{article_url}#comment-{comment.id}",
+            "author": {"@type": "Person", "name": comment.author},
+            "dateCreated": comment.created.isoformat(),
+            "text": Markup(comment.body_html).striptags(),
+        }
+        if comment.parent:
+            entry["parentItem"] = {"@id": f"{article_url}#comment-{comment.parent}"}
+        entries.append(entry)
+    return entries
