@@ -1,0 +1,116 @@
+// Enhances the comment form, which works without it. No framework, no build step.
+(() => {
+  const section = document.getElementById("comments");
+  const form = document.getElementById("comment-form");
+  if (!section || !form) return;
+  const fields = form.elements;
+  const api = section.dataset.api;
+  const JSON_TYPE = "application/json";
+  const list = section.querySelector(".comment-list");
+  const home = form.parentNode;
+  const heading = section.querySelector("h2");
+  const title = heading.textContent.replace(/^[^“]*/, "");
+  const down = "Posting comments is unavailable right now.";
+  const el = (tag, cls = "", text = "") => {
+    const node = document.createElement(tag);
+    node.className = cls;
+    node.textContent = text;
+    return node;
+  };
+  const status = document.getElementById("comment-status");
+  const say = (text, error) => {
+    status.textContent = text;
+    status.className = error ? "notice error" : "notice";
+    status.hidden = !text;
+  };
+  const showErrors = (errors) => {
+    let first;
+    for (const [name, message] of Object.entries(errors)) {
+      const field = fields[name];
+      if (!field?.id) { say(message, true); continue; }
+      const note = el("span", "field-error", message);
+      note.id = field.id + "-error";
+      field.after(note);
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", note.id);
+      first = first || field;
+    }
+    if (first) first.focus();
+  };
+  const render = (c, pending) => {
+    const item = el("li", pending ? "comment comment-pending" : "comment");
+    if (!pending) item.id = "comment-" + c.id;
+    const meta = el("p", "comment-meta");
+    const site = /^https?:\/\//i.test(c.url) && c.url;
+    const who = el(site ? "a" : "span", "comment-author", c.author);
+    if (site) { who.href = site; who.rel = "nofollow ugc"; }
+    const at = c.created || new Date().toISOString();
+    const when = el("time", "", new Date(at).toLocaleDateString());
+    when.dateTime = at;
+    meta.append(who, " · ", when);
+    if (pending) meta.append(" · ", el("strong", "", "Awaiting moderation"));
+    const body = el("div", "comment-body");
+    if (pending) body.textContent = c.body;
+    else body.innerHTML = c.body_html; // sanitised by the service
+    item.append(meta, body);
+    return item;
+  };
+  const place = (item, parentId) => {
+    const parent = parentId && document.getElementById("comment-" + parentId);
+    let into = list;
+    if (parent) {
+      into = parent.querySelector(":scope > .comment-replies");
+      if (!into) parent.append((into = el("ol", "comment-replies")));
+    }
+    into.append(item);
+  };
+  const replyTo = (link) => {
+    fields.parent.value = link.dataset.parent;
+    link.closest(".comment").append(form);
+    const note = form.querySelector(".replying") || el("p", "replying");
+    const cancel = el("button", "", "Cancel reply");
+    cancel.type = "button";
+    cancel.onclick = () => { fields.parent.value = ""; note.remove(); home.append(form); };
+    note.replaceChildren(link.textContent + ". ", cancel);
+    form.querySelector(".field").before(note);
+    fields.author.focus();
+  };
+  section.addEventListener("click", (e) => {
+    const link = e.target.closest(".reply-link");
+    if (link) { e.preventDefault(); replyTo(link); }
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    form.querySelectorAll(".field-error").forEach((n) => n.remove());
+    form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+    const data = Object.fromEntries(new FormData(form));
+    data.url ||= undefined;
+    data.parent = +data.parent || undefined;
+    say("Sending…");
+    let response;
+    try {
+      response = await fetch(api, { method: "POST", headers: { "Content-Type": JSON_TYPE, Accept: JSON_TYPE }, body: JSON.stringify(data) });
+    } catch {
+      return say(down + " Your text is kept.", true);
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (response.status === 202) {
+      place(render(data, true), data.parent);
+      fields.body.value = "";
+      say("Thank you. Your comment is " + (answer.status === "approved" ? "published." : "awaiting moderation."));
+    } else if (answer.errors) {
+      say("Please correct the marked fields.", true);
+      showErrors(answer.errors);
+    } else {
+      say(answer.error || `Your comment could not be posted (${response.status}).`, true);
+    }
+  });
+  fetch(api + "?thread=" + encodeURIComponent(section.dataset.thread), { headers: { Accept: JSON_TYPE } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+    .then((answer) => {
+      for (const c of answer.comments) if (!document.getElementById("comment-" + c.id)) place(render(c), c.parent);
+      const n = section.querySelectorAll(".comment[id]").length;
+      if (n) heading.textContent = `${n} comment${n > 1 ? "s" : ""} on ${title}`;
+    })
+    .catch(() => say(down, true));
+})();
