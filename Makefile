@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -34,7 +35,11 @@ format: $(STAMP)
 system-packages:
 	scripts/system-packages.sh
 
-test: lint system-packages
+# axe-core, injected into pages by the accessibility tests.
+$(AXE): | system-packages
+	npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4.14.1
+
+test: lint system-packages $(AXE)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
