@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.akismet",
     "tests.support.postgres",
     "tests.support.site",
+    "tests.support.browser",
 ]
