@@ -1,0 +1,254 @@
+"""The `newsroom` command: serve the site and its comments, and moderate them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from datetime import timedelta
+
+from newsroom.config import ConfigError, Settings
+
+SPAM_KEPT = timedelta(days=15)
+STATUS_CHOICES = ("pending", "approved", "spam", "rejected", "all")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except ConfigError as exc:
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from newsroom.store import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"newsroom: the comment store failed: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="newsroom", description=__doc__)
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="serve the built site and the comment API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--site", default=None, help="the built site (default: output)")
+    serve.set_defaults(run=run_serve)
+
+    comments = commands.add_parser("comments", help="moderate comments").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    listing = comments.add_parser("list", help="list comments, newest first")
+    listing.add_argument("--status", choices=STATUS_CHOICES, default="pending")
+    listing.add_argument("--thread")
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    listing.set_defaults(run=run_list)
+    show = comments.add_parser("show", help="every field of one comment")
+    show.add_argument("id", type=int)
+    show.set_defaults(run=run_show)
+    for action, helptext in (
+        ("approve", "publish comments"),
+        ("reject", "refuse comments (kept, never shown)"),
+        ("spam", "mark as spam and tell Akismet"),
+        ("ham", "mark as not spam (pending) and tell Akismet"),
+        ("delete", "delete comments for good"),
+    ):
+        command = comments.add_parser(action, help=helptext)
+        command.add_argument("ids", type=int, nargs="+", metavar="ID")
+        command.set_defaults(run=run_moderate, action=action)
+    comments.add_parser("recheck", help="ask Akismet about unchecked comments").set_defaults(
+        run=run_recheck
+    )
+    purge = comments.add_parser("purge", help="delete old spam, erase old addresses")
+    purge.add_argument("--personal-days", type=int, default=None)
+    purge.set_defaults(run=run_purge)
+    export = comments.add_parser("export", help="every comment as JSON")
+    export.add_argument("--output", default="-")
+    export.set_defaults(run=run_export)
+    return top
+
+
+def run_serve(args) -> int:
+    from newsroom.service.server import serve
+
+    serve(args.host, args.port, args.site)
+    return 0
+
+
+def _store(settings: Settings):
+    from newsroom.store import open_store
+
+    store = open_store(settings.database_url)
+    store.migrate()
+    return store
+
+
+def run_list(args) -> int:
+    store = _store(Settings.from_env())
+    status = None if args.status == "all" else args.status
+    comments = store.select(status=status, thread=args.thread)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in comments], ensure_ascii=False, indent=1))
+    elif not comments:
+        print(f"No {args.status if status else ''} comments.".replace("  ", " "))
+    else:
+        print(table(comments))
+    return 0
+
+
+def table(comments) -> str:
+    rows = [("ID", "STATUS", "AKISMET", "CREATED", "THREAD", "AUTHOR", "COMMENT")]
+    for c in comments:
+        body = " ".join(c.body.split())
+        rows.append(
+            (
+                str(c.id),
+                c.status,
+                c.akismet,
+                c.created.strftime("%Y-%m-%d %H:%M"),
+                _clip(c.thread, 30),
+                _clip(c.author, 20),
+                _clip(body, 50),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    )
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def run_show(args) -> int:
+    comment = _store(Settings.from_env()).get(args.id)
+    if comment is None:
+        print(f"newsroom: no comment {args.id}", file=sys.stderr)
+        return 1
+    for key, value in comment.to_dict().items():
+        print(f"{key:>11}: {value if value is not None else ''}")
+    return 0
+
+
+def run_moderate(args) -> int:
+    settings = Settings.from_env()
+    store = _store(settings)
+    found = {i: store.get(i) for i in args.ids}
+    missing = [i for i, c in found.items() if c is None]
+    ids = [i for i, c in found.items() if c is not None]
+    if args.action == "delete":
+        changed = store.delete(ids)
+    else:
+        status = {"approve": "approved", "reject": "rejected", "spam": "spam", "ham": "pending"}
+        changed = store.set_status(ids, status[args.action])
+    if args.action in ("spam", "ham") and changed:
+        _feedback(settings, store, [found[i] for i in changed], args.action)
+    if args.action == "ham":
+        for i in changed:
+            store.set_verdict(i, "ham")
+    if changed:
+        print(f"{args.action}: {', '.join(map(str, changed))}")
+    if args.action == "approve" and changed:
+        from newsroom.rebuild import after_approve
+
+        if after_approve(changed) is False:
+            print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+    for i in missing:
+        print(f"newsroom: no comment {i}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def _feedback(settings: Settings, store, comments, action: str) -> None:
+    """Tell Akismet it was wrong (or right), and record how that went."""
+    from newsroom.akismet_gateway import GatewayError, gateway_from_settings
+    from newsroom.threads import ThreadIndex
+
+    gateway = gateway_from_settings(settings)
+    if gateway is None:
+        print("newsroom: no Akismet key configured; Akismet was not told", file=sys.stderr)
+        return
+    threads = ThreadIndex(settings.threads_path)
+
+    async def tell() -> None:
+        submit = gateway.submit_spam if action == "spam" else gateway.submit_ham
+        try:
+            for comment in comments:
+                try:
+                    await submit(comment, threads.get(comment.thread))
+                    store.set_feedback(comment.id, f"{action} sent")
+                except GatewayError as exc:
+                    store.set_feedback(comment.id, f"{action} failed: {exc}")
+                    print(f"newsroom: comment {comment.id}: {exc}", file=sys.stderr)
+        finally:
+            await gateway.aclose()
+
+    asyncio.run(tell())
+
+
+def run_recheck(args) -> int:
+    settings = Settings.from_env()
+    store = _store(settings)
+    from newsroom.akismet_gateway import GatewayError, gateway_from_settings
+    from newsroom.threads import ThreadIndex
+
+    gateway = gateway_from_settings(settings)
+    if gateway is None:
+        print("newsroom: no Akismet key configured; nothing rechecked", file=sys.stderr)
+        return 1
+    threads = ThreadIndex(settings.threads_path)
+    failures = 0
+
+    async def recheck() -> None:
+        nonlocal failures
+        try:
+            for comment in store.unchecked():
+                try:
+                    verdict = await gateway.check(
+                        comment, threads.get(comment.thread), recheck_reason="retry"
+                    )
+                except GatewayError as exc:
+                    failures += 1
+                    print(f"newsroom: comment {comment.id} still unchecked: {exc}", file=sys.stderr)
+                    continue
+                if verdict == "ham":
+                    store.set_verdict(comment.id, "ham")
+                else:
+                    store.set_verdict(comment.id, "spam", status="spam")
+                print(f"{comment.id}: {'ham' if verdict == 'ham' else 'spam'}")
+        finally:
+            await gateway.aclose()
+
+    asyncio.run(recheck())
+    return 1 if failures else 0
+
+
+def run_purge(args) -> int:
+    from newsroom.store.clock import now
+
+    settings = Settings.from_env()
+    days = settings.personal_data_days if args.personal_days is None else args.personal_days
+    moment = now()
+    deleted, erased = _store(settings).purge(moment - SPAM_KEPT, moment - timedelta(days=days))
+    print(f"Deleted {deleted} spam comments; erased addresses from {erased} comments.")
+    return 0
+
+
+def run_export(args) -> int:
+    data = json.dumps(_store(Settings.from_env()).export(), ensure_ascii=False, indent=1)
+    if args.output == "-":
+        print(data)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(data + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

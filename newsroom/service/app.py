@@ -1,0 +1,205 @@
+"""The comment API under /api, as a Starlette application."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from newsroom.config import Settings
+from newsroom.service import form_page, intake
+from newsroom.service.client_address import client_address
+from newsroom.service.comments import CommentService, Outcome, Visitor
+from newsroom.service.intake import IntakeError
+from newsroom.store import StoreError
+
+logger = logging.getLogger("newsroom.service")
+
+MAX_THREADS_PER_COUNT = 100
+PUBLIC_FIELDS = ("id", "parent", "author", "url", "body_html")
+
+
+def create_app(settings: Settings | None = None, store=None, gateway=None) -> Starlette:
+    settings = settings or Settings.from_env()
+    service = CommentService(settings, store=store, gateway=gateway)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if not settings.akismet_configured:
+            logger.warning("No Akismet key configured: comments are held unchecked")
+        await service.call("ping")  # opens and migrates the store before the first request
+        yield
+        await service.close()
+
+    routes = [
+        Route("/api/comments", post_comment, methods=["POST"]),
+        Route("/api/comments", list_comments, methods=["GET"]),
+        Route("/api/comments/counts", count_comments, methods=["GET"]),
+        Route("/api/comments/form", comment_form, methods=["GET"]),
+        Route("/api/health", health, methods=["GET"]),
+        Route("/api/openapi.json", openapi, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.service = service
+    if settings.allowed_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.allowed_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept"],
+        )
+    return app
+
+
+def _service(request: Request) -> CommentService:
+    return request.app.state.service
+
+
+async def post_comment(request: Request) -> Response:
+    service = _service(request)
+    kind = intake.media_type(request.headers.get("content-type"))
+    is_form = kind == intake.FORM
+    data: dict = {}
+    try:
+        intake.check_length(request.headers.get("content-length"))
+        data = intake.parse(await _body(request), kind)
+        submission = intake.validate(data)
+        outcome = await service.post(submission, _visitor(request, service))
+    except IntakeError as refusal:
+        return _refusal(request, refusal, data if is_form else None)
+    except StoreError as exc:
+        logger.error("Comment not stored: %s", exc)
+        return _refusal(
+            request,
+            IntakeError(503, {"request": "Comments cannot be saved right now; try again soon."}),
+            data if is_form else None,
+        )
+    task = _notify_task(service, outcome, submission)
+    if is_form:
+        fragment = "comment-published" if outcome.status == "approved" else "comment-pending"
+        target = outcome.thread.absolute_permalink(str(request.base_url))
+        return RedirectResponse(f"{target}#{fragment}", status_code=303, background=task)
+    return JSONResponse({"id": outcome.id, "status": outcome.status}, 202, background=task)
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read no further than the limit."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > intake.MAX_REQUEST_BYTES:
+            raise intake.too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _visitor(request: Request, service: CommentService) -> Visitor:
+    peer = request.client.host if request.client else ""
+    ip = client_address(
+        peer, request.headers.get("x-forwarded-for"), service.settings.trusted_proxies
+    )
+    return Visitor(
+        ip=ip,
+        user_agent=request.headers.get("user-agent", ""),
+        referrer=request.headers.get("referer", ""),
+        base_url=str(request.base_url),
+    )
+
+
+def _refusal(request: Request, refusal: IntakeError, form_values: dict | None) -> Response:
+    if form_values is None:
+        return JSONResponse({"errors": refusal.errors}, refusal.status, headers=refusal.headers)
+    values = {k: v for k, v in form_values.items() if isinstance(v, str)}
+    thread = _service(request).threads.get(values.get("thread", ""))
+    html = form_page.page(
+        action=str(request.url.replace(query="")),
+        values=values,
+        errors=refusal.errors,
+        title=thread.title if thread else "",
+        back=thread.absolute_permalink(str(request.base_url)) if thread else "",
+    )
+    return HTMLResponse(html, refusal.status, headers=refusal.headers)
+
+
+def _notify_task(service: CommentService, outcome: Outcome, submission) -> BackgroundTask | None:
+    settings = service.settings
+    if outcome.status != "pending" or not (settings.smtp_url and settings.moderator_email):
+        return None
+    from newsroom.notify import notify_pending
+
+    return BackgroundTask(notify_pending, settings, outcome.id, submission, outcome.thread)
+
+
+async def list_comments(request: Request) -> Response:
+    thread = _thread_parameter(request)
+    if isinstance(thread, Response):
+        return thread
+    comments = await _service(request).call("approved", thread)
+    public = [
+        {**{name: getattr(c, name) for name in PUBLIC_FIELDS}, "created": c.created.isoformat()}
+        for c in comments
+    ]
+    return JSONResponse({"thread": thread, "count": len(public), "comments": public})
+
+
+async def count_comments(request: Request) -> Response:
+    threads = request.query_params.getlist("thread")
+    if not threads:
+        return _bad_query("Give at least one thread.")
+    if len(threads) > MAX_THREADS_PER_COUNT or any(
+        len(t) > intake.LIMITS["thread"] for t in threads
+    ):
+        return _bad_query(f"At most {MAX_THREADS_PER_COUNT} threads of 200 characters.")
+    return JSONResponse(await _service(request).call("counts", threads))
+
+
+async def comment_form(request: Request) -> Response:
+    """The reply form for readers without JavaScript (the reply links point here)."""
+    thread_slug = _thread_parameter(request)
+    if isinstance(thread_slug, Response):
+        return thread_slug
+    parent = request.query_params.get("parent", "")
+    thread = _service(request).threads.get(thread_slug)
+    if thread is None or (parent and not parent.isdigit()):
+        return _bad_query("No such thread or comment.")
+    html = form_page.page(
+        action=str(request.url.replace(path="/api/comments", query="")),
+        values={"thread": thread_slug, "parent": parent},
+        errors={},
+        title=thread.title,
+        back=thread.absolute_permalink(str(request.base_url)),
+    )
+    return HTMLResponse(html)
+
+
+def _thread_parameter(request: Request) -> str | Response:
+    thread = request.query_params.get("thread", "")
+    if not thread or len(thread) > intake.LIMITS["thread"]:
+        return _bad_query("Give the thread, at most 200 characters.")
+    return thread
+
+
+def _bad_query(message: str) -> Response:
+    return JSONResponse({"errors": {"thread": message}}, 400)
+
+
+async def health(request: Request) -> Response:
+    try:
+        await _service(request).call("ping")
+    except Exception as exc:  # any failure means unhealthy; the reason goes to the log only
+        logger.error("Health check failed: %s", exc)
+        return JSONResponse({"status": "unavailable"}, 503)
+    return JSONResponse({"status": "ok"})
+
+
+async def openapi(request: Request) -> Response:
+    from newsroom.service.openapi import document
+
+    return JSONResponse(document())

@@ -1,0 +1,33 @@
+"""Who is posting: the connection's address, or X-Forwarded-For from a trusted proxy.
+
+The first X-Forwarded-For entry is whatever the client wrote; only entries added by our
+own proxies can be believed, so the address is the right-most one that is not a proxy.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str:
+    address = _clean(peer)
+    if not trusted or not forwarded_for or not _is_trusted(address, trusted):
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        hop = _clean(hop)
+        if not _is_trusted(hop, trusted):
+            return hop
+    return address
+
+
+def _clean(value: str | None) -> str:
+    """Lambda's sample events carry "192.168.0.1/32"; keep the address only."""
+    return (value or "").split("/")[0].strip()
+
+
+def _is_trusted(address: str, trusted: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)

@@ -1,0 +1,186 @@
+"""The service's state and the posting pipeline, cheapest checks first.
+
+Field rules, honeypot, thread and parent, rate limit, duplicates (the store), then
+Akismet (the network, outside any transaction), then one write. A comment is
+acknowledged only once it is committed; an Akismet fault leaves it pending, unchecked.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+
+from newsroom.config import Settings
+from newsroom.service.intake import IntakeError, Submission
+from newsroom.store import Store, StoreError, open_store
+from newsroom.store.clock import now
+from newsroom.store.models import NewComment
+from newsroom.threads import Thread, ThreadIndex
+
+logger = logging.getLogger("newsroom.service")
+
+RATE_WINDOW = timedelta(minutes=1)
+DUPLICATE_WINDOW = timedelta(minutes=10)
+MAX_HEADER_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """What the request says about who posts: kept for moderation, never published."""
+
+    ip: str
+    user_agent: str
+    referrer: str
+    base_url: str  # for absolute permalinks when the manifest has relative ones
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    status: str  # what the poster is told: "pending" or "approved"
+    thread: Thread
+
+
+class CommentService:
+    def __init__(self, settings: Settings, store: Store | None = None, gateway=None):
+        self.settings = settings
+        self.threads = ThreadIndex(settings.threads_path)
+        self._store = store
+        self._store_ready = False
+        self._store_lock = threading.Lock()
+        self._gateway = gateway
+        self._gateway_built = gateway is not None
+
+    # --- parts, made when first needed (a cold GET must not import Akismet) ------------
+
+    def store(self) -> Store:
+        if not self._store_ready:
+            with self._store_lock:
+                if not self._store_ready:
+                    if self._store is None:
+                        self._store = open_store(self.settings.database_url)
+                    self._store.migrate()
+                    self._store_ready = True
+        return self._store
+
+    def gateway(self):
+        if not self._gateway_built:
+            from newsroom.akismet_gateway import gateway_from_settings
+
+            self._gateway = gateway_from_settings(self.settings)
+            self._gateway_built = True
+        return self._gateway
+
+    async def call(self, method: str, *args):
+        """A store method, run in a worker thread so the event loop never waits on disk."""
+        return await run_in_threadpool(lambda: getattr(self.store(), method)(*args))
+
+    async def close(self) -> None:
+        if self._gateway is not None:
+            await self._gateway.aclose()
+        if self._store is not None:
+            await run_in_threadpool(self._store.close)
+
+    # --- posting -----------------------------------------------------------------------
+
+    async def post(self, submission: Submission, visitor: Visitor) -> Outcome:
+        thread = self.threads.get(submission.thread)
+        if thread is None:
+            raise IntakeError(422, {"thread": "There is no article with this thread."})
+        if submission.nickname:
+            logger.info("Honeypot filled on thread %s: comment dropped", thread.slug)
+            return Outcome(await self._decoy_id(), "pending", thread)
+        await self._check_parent(submission)
+        await self._check_rate_and_duplicates(submission, visitor)
+        comment = self._new_comment(submission, visitor)
+        verdict = await self._ask_akismet(comment, thread, visitor)
+        if verdict == "discard":
+            logger.info("Akismet discarded a comment on thread %s", thread.slug)
+            return Outcome(await self._decoy_id(), "pending", thread)
+        comment = await self._file(comment, verdict)
+        comment_id = await self.call("add", comment)
+        told = "approved" if comment.status == "approved" else "pending"
+        return Outcome(comment_id, told, thread)
+
+    async def _check_parent(self, submission: Submission) -> None:
+        if submission.parent is None:
+            return
+        parent = await self.call("get", submission.parent)
+        if parent is None or parent.status != "approved" or parent.thread != submission.thread:
+            raise IntakeError(
+                422, {"parent": "The comment replied to is not a published comment here."}
+            )
+
+    async def _check_rate_and_duplicates(self, submission: Submission, visitor: Visitor):
+        moment = now()
+        limit = self.settings.rate_limit
+        if limit and await self.call("recent_from_ip", visitor.ip, moment - RATE_WINDOW) >= limit:
+            raise IntakeError(
+                429,
+                {"request": f"Too many comments: at most {limit} a minute. Please wait a moment."},
+                {"Retry-After": "60"},
+            )
+        duplicate = await self.call(
+            "is_duplicate",
+            submission.thread,
+            submission.email,
+            submission.body,
+            moment - DUPLICATE_WINDOW,
+        )
+        if duplicate:
+            raise IntakeError(409, {"body": "You have already posted this comment."})
+
+    def _new_comment(self, submission: Submission, visitor: Visitor) -> NewComment:
+        from newsroom.comment_text import render  # only posts need Markdown and nh3
+
+        return NewComment(
+            thread=submission.thread,
+            parent=submission.parent,
+            author=submission.author,
+            email=submission.email,
+            url=submission.url,
+            body=submission.body,
+            body_html=render(submission.body),
+            status="pending",
+            akismet="unchecked",
+            ip=visitor.ip or None,
+            user_agent=visitor.user_agent[:MAX_HEADER_CHARS] or None,
+            referrer=visitor.referrer[:MAX_HEADER_CHARS] or None,
+            created=now(),
+        )
+
+    async def _ask_akismet(self, comment: NewComment, thread: Thread, visitor: Visitor) -> str:
+        gateway = self.gateway()
+        if gateway is None:
+            return "unchecked"
+        from newsroom.akismet_gateway import GatewayError
+
+        try:
+            return await gateway.check(comment, thread, base_url=visitor.base_url)
+        except GatewayError as exc:
+            logger.warning("Comment on %s held unchecked: %s", thread.slug, exc)
+            return "unchecked"
+
+    async def _file(self, comment: NewComment, verdict: str) -> NewComment:
+        """Where the comment goes: spam, or pending, or published per NEWSROOM_MODERATION."""
+        if verdict == "spam":
+            return replace(comment, status="spam", akismet="spam")
+        if verdict == "unchecked":
+            return comment  # never published without a moderator
+        mode = self.settings.moderation
+        publish = mode == "none" or (
+            mode == "known" and await self.call("has_approved_by", comment.email)
+        )
+        return replace(comment, status="approved" if publish else "pending", akismet="ham")
+
+    async def _decoy_id(self) -> int:
+        """An id like a real one for a dropped comment, so its answer tells a bot nothing."""
+        try:
+            return await self.call("max_id") + random.randint(1, 3)
+        except StoreError:
+            return random.randint(1, 10_000)

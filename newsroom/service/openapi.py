@@ -1,0 +1,179 @@
+"""The OpenAPI document of the comment API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from newsroom.service.intake import LIMITS, MAX_ID
+
+
+def _errors(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERRORS}}}
+
+
+ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {"errors": {"type": "object", "additionalProperties": {"type": "string"}}},
+    "additionalProperties": False,
+}
+
+NEW_COMMENT = {
+    "type": "object",
+    "required": ["thread", "author", "email", "body"],
+    "additionalProperties": False,
+    "properties": {
+        "thread": {"type": "string", "minLength": 1, "maxLength": LIMITS["thread"]},
+        "author": {"type": "string", "minLength": 1, "maxLength": LIMITS["author"]},
+        "email": {"type": "string", "format": "email", "maxLength": LIMITS["email"]},
+        "url": {"type": "string", "maxLength": LIMITS["url"], "description": "http(s) only"},
+        "body": {"type": "string", "minLength": 1, "maxLength": LIMITS["body"]},
+        "parent": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
+        "nickname": {"type": "string", "maxLength": 0, "description": "honeypot: leave empty"},
+    },
+}
+
+PUBLIC_COMMENT = {
+    "type": "object",
+    "required": ["id", "parent", "author", "url", "body_html", "created"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "parent": {"type": ["integer", "null"]},
+        "author": {"type": "string"},
+        "url": {"type": "string"},
+        "body_html": {"type": "string", "description": "sanitised HTML"},
+        "created": {"type": "string", "format": "date-time"},
+    },
+}
+
+THREAD_QUERY = {
+    "name": "thread",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": LIMITS["thread"]},
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Newsroom comments", "version": "1"},
+        "paths": {
+            "/api/comments": {"post": _post(), "get": _list()},
+            "/api/comments/counts": {"get": _counts()},
+            "/api/comments/form": {"get": _form()},
+            "/api/health": {"get": _health()},
+        },
+    }
+
+
+def _post() -> dict:
+    accepted = {
+        "type": "object",
+        "required": ["id", "status"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer"},
+            "status": {"type": "string", "enum": ["pending", "approved"]},
+        },
+    }
+    return {
+        "summary": "Post a comment; it is checked by Akismet and held for moderation.",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": NEW_COMMENT},
+                "application/x-www-form-urlencoded": {"schema": NEW_COMMENT},
+            },
+        },
+        "responses": {
+            "202": {
+                "description": "Stored (spam and dropped comments get the same answer)",
+                "content": {"application/json": {"schema": accepted}},
+            },
+            "303": {"description": "A form post: back to the article with a notice"},
+            "400": _errors("The request cannot be read"),
+            "409": _errors("The same comment was posted already"),
+            "413": _errors("The request is too large"),
+            "415": _errors("Not JSON or form-encoded"),
+            "422": _errors("A field breaks its rule"),
+            "429": _errors("Too many comments from this address"),
+            "503": _errors("The store cannot save comments right now"),
+        },
+    }
+
+
+def _list() -> dict:
+    listing = {
+        "type": "object",
+        "required": ["thread", "count", "comments"],
+        "additionalProperties": False,
+        "properties": {
+            "thread": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+            "comments": {"type": "array", "items": PUBLIC_COMMENT},
+        },
+    }
+    return {
+        "summary": "The published comments of a thread, oldest first",
+        "parameters": [THREAD_QUERY],
+        "responses": {
+            "200": {"description": "Published comments", "content": _json(listing)},
+            "400": _errors("No thread given"),
+        },
+    }
+
+
+def _counts() -> dict:
+    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+    parameter = {
+        "name": "thread",
+        "in": "query",
+        "required": True,
+        "style": "form",
+        "explode": True,
+        "schema": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 100,
+            "items": {"type": "string", "minLength": 1, "maxLength": LIMITS["thread"]},
+        },
+    }
+    return {
+        "summary": "Published comment counts by thread",
+        "parameters": [parameter],
+        "responses": {
+            "200": {"description": "Counts", "content": _json(counts)},
+            "400": _errors("No thread, or too many"),
+        },
+    }
+
+
+def _form() -> dict:
+    parent = {"name": "parent", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]*$"}}
+    return {
+        "summary": "The comment form as a page, for replies without JavaScript",
+        "parameters": [THREAD_QUERY, parent],
+        "responses": {
+            "200": {"description": "The form", "content": {"text/html": {"schema": {}}}},
+            "400": _errors("No such thread or comment"),
+        },
+    }
+
+
+def _health() -> dict:
+    status = {
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"type": "string"}},
+    }
+    return {
+        "summary": "Whether the store answers",
+        "responses": {
+            "200": {"description": "Healthy", "content": _json(status)},
+            "503": {"description": "The store does not answer", "content": _json(status)},
+        },
+    }
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}

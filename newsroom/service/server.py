@@ -1,0 +1,48 @@
+"""`newsroom serve`: the built site and the comment API on one port, under uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from newsroom.config import Settings
+from newsroom.service.app import create_app
+
+logger = logging.getLogger("newsroom.service")
+
+
+class SiteFiles(StaticFiles):
+    """The static site; a missing page gets the site's own 404 page."""
+
+    async def get_response(self, path, scope):
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            not_found = os.path.join(self.directory, "404.html")
+            if exc.status_code == 404 and os.path.exists(not_found):
+                return FileResponse(not_found, status_code=404)
+            raise
+
+
+def site_app(settings: Settings, site_dir: str) -> Starlette:
+    api = create_app(settings)
+    if not os.path.isdir(site_dir):
+        raise SystemExit(f"No built site in {site_dir}: run `make html` first")
+    api.router.routes.append(Mount("/", app=SiteFiles(directory=site_dir, html=True)))
+    return api
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None) -> None:
+    import uvicorn
+
+    settings = Settings.from_env()
+    site_dir = site_dir or settings.site_dir
+    app = site_app(settings, site_dir)
+    logger.info("Serving %s and the comment API on http://%s:%s", site_dir, host, port)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)

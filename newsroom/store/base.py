@@ -1,0 +1,219 @@
+"""The store's behaviour, in SQL that SQLite and PostgreSQL (and its kin) both speak.
+
+Backends supply connections, transactions and how times are kept; everything else is
+here, so both stores behave the same. Every write is one short transaction; none is held
+open across a network call.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from newsroom.store.clock import now
+from newsroom.store.models import STATUSES, VERDICTS, Comment, NewComment
+
+COLUMNS = (
+    "id, thread, parent, author, email, url, body, body_html, status, akismet, "
+    "ip, user_agent, referrer, created, updated, feedback"
+)
+INSERTED = (
+    "thread", "parent", "author", "email", "url", "body", "body_html",
+    "status", "akismet", "ip", "user_agent", "referrer", "created", "updated",
+)  # fmt: skip
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message says why, without secrets."""
+
+
+class Store(ABC):
+    """A comment store. Methods are synchronous: the service calls them from a thread pool."""
+
+    # --- what a backend supplies -------------------------------------------------------
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes start at once."""
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Any]:
+        """A write transaction (a cursor), committed on success, rolled back on error."""
+
+    @abstractmethod
+    def _read(self, sql: str, params: Sequence = ()) -> list[tuple]: ...
+
+    @abstractmethod
+    def _to_db(self, moment: datetime) -> Any: ...
+
+    @abstractmethod
+    def _from_db(self, value: Any) -> datetime: ...
+
+    def _sql(self, sql: str) -> str:
+        """Queries are written with ``?`` placeholders; a backend may rewrite them."""
+        return sql
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    # --- the store's behaviour ---------------------------------------------------------
+
+    def ping(self) -> None:
+        self._read("SELECT 1")
+
+    def add(self, comment: NewComment) -> int:
+        values = [getattr(comment, name) for name in INSERTED[:-1]]
+        values[-1] = self._to_db(comment.created)
+        values.append(values[-1])  # updated = created
+        marks = ", ".join("?" * len(INSERTED))
+        sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES ({marks}) RETURNING id"
+        with self._write() as cursor:
+            cursor.execute(self._sql(sql), values)
+            return int(cursor.fetchone()[0])
+
+    def get(self, id: int) -> Comment | None:
+        rows = self._select("WHERE id = ?", (id,))
+        return rows[0] if rows else None
+
+    def approved(self, thread: str) -> list[Comment]:
+        return self._select(
+            "WHERE thread = ? AND status = 'approved' ORDER BY created, id", (thread,)
+        )
+
+    def approved_all(self) -> list[Comment]:
+        return self._select("WHERE status = 'approved' ORDER BY thread, created, id")
+
+    def counts(self, threads: Sequence[str]) -> dict[str, int]:
+        found = dict.fromkeys(threads, 0)
+        if not threads:
+            return found
+        marks = ", ".join("?" * len(found))
+        rows = self._read(
+            self._sql(
+                f"SELECT thread, COUNT(*) FROM comments WHERE status = 'approved' "
+                f"AND thread IN ({marks}) GROUP BY thread"
+            ),
+            list(found),
+        )
+        found.update({thread: int(n) for thread, n in rows})
+        return found
+
+    def select(self, status: str | None = None, thread: str | None = None) -> list[Comment]:
+        clauses, params = [], []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(_checked(status, STATUSES, "status"))
+        if thread is not None:
+            clauses.append("thread = ?")
+            params.append(thread)
+        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+        return self._select(f"{where}ORDER BY created DESC, id DESC", params)
+
+    def set_status(self, ids: Sequence[int], status: str) -> list[int]:
+        _checked(status, STATUSES, "status")
+        return self._update_each(ids, "status = ?", [status])
+
+    def set_verdict(self, id: int, akismet: str, status: str | None = None) -> None:
+        _checked(akismet, VERDICTS, "akismet verdict")
+        if status is None:
+            self._update_each([id], "akismet = ?", [akismet])
+        else:
+            _checked(status, STATUSES, "status")
+            self._update_each([id], "akismet = ?, status = ?", [akismet, status])
+
+    def set_feedback(self, id: int, feedback: str) -> None:
+        self._update_each([id], "feedback = ?", [feedback])
+
+    def delete(self, ids: Sequence[int]) -> list[int]:
+        deleted = []
+        with self._write() as cursor:
+            for id in ids:
+                cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (id,))
+                if cursor.rowcount:
+                    deleted.append(id)
+        return deleted
+
+    def recent_from_ip(self, ip: str, since: datetime) -> int:
+        rows = self._read(
+            self._sql("SELECT COUNT(*) FROM comments WHERE ip = ? AND created >= ?"),
+            (ip, self._to_db(since)),
+        )
+        return int(rows[0][0])
+
+    def is_duplicate(self, thread: str, email: str, body: str, since: datetime) -> bool:
+        rows = self._read(
+            self._sql(
+                "SELECT 1 FROM comments WHERE thread = ? AND email = ? AND body = ? "
+                "AND created >= ? LIMIT 1"
+            ),
+            (thread, email, body, self._to_db(since)),
+        )
+        return bool(rows)
+
+    def has_approved_by(self, email: str) -> bool:
+        rows = self._read(
+            self._sql("SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1"),
+            (email,),
+        )
+        return bool(rows)
+
+    def unchecked(self) -> list[Comment]:
+        return self._select("WHERE akismet = 'unchecked' ORDER BY created, id")
+
+    def max_id(self) -> int:
+        return int(self._read("SELECT COALESCE(MAX(id), 0) FROM comments")[0][0])
+
+    def purge(self, spam_before: datetime, personal_before: datetime) -> tuple[int, int]:
+        with self._write() as cursor:
+            cursor.execute(
+                self._sql("DELETE FROM comments WHERE status = 'spam' AND created < ?"),
+                (self._to_db(spam_before),),
+            )
+            deleted = cursor.rowcount
+            cursor.execute(
+                self._sql(
+                    "UPDATE comments SET ip = NULL, user_agent = NULL WHERE created < ? "
+                    "AND (ip IS NOT NULL OR user_agent IS NOT NULL)"
+                ),
+                (self._to_db(personal_before),),
+            )
+            return deleted, cursor.rowcount
+
+    def export(self) -> list[dict]:
+        return [comment.to_dict() for comment in self._select("ORDER BY id")]
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _select(self, tail: str, params: Sequence = ()) -> list[Comment]:
+        rows = self._read(self._sql(f"SELECT {COLUMNS} FROM comments {tail}"), params)
+        return [self._comment(row) for row in rows]
+
+    def _comment(self, row: tuple) -> Comment:
+        (id, thread, parent, author, email, url, body, body_html, status, akismet,
+         ip, user_agent, referrer, created, updated, feedback) = row  # fmt: skip
+        return Comment(
+            thread=thread, parent=parent, author=author, email=email, url=url, body=body,
+            body_html=body_html, status=status, akismet=akismet, ip=ip,
+            user_agent=user_agent, referrer=referrer, created=self._from_db(created),
+            id=int(id), updated=self._from_db(updated), feedback=feedback,
+        )  # fmt: skip
+
+    def _update_each(self, ids: Sequence[int], assignments: str, values: list) -> list[int]:
+        changed = []
+        sql = self._sql(f"UPDATE comments SET {assignments}, updated = ? WHERE id = ?")
+        with self._write() as cursor:
+            for id in ids:
+                cursor.execute(sql, [*values, self._to_db(now()), id])
+                if cursor.rowcount:
+                    changed.append(id)
+        return changed
+
+
+def _checked(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise StoreError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value

@@ -1,0 +1,101 @@
+"""SQLite: one file, WAL, a connection per thread, BEGIN IMMEDIATE for every write.
+
+Plain BEGIN lets two writers both start reading and then fail to upgrade their locks;
+BEGIN IMMEDIATE takes the write lock first and waits (busy timeout) for it instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from newsroom.store import migrations
+from newsroom.store.base import Store, StoreError
+from newsroom.store.clock import now
+
+BUSY_TIMEOUT_SECONDS = 10.0
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str):
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            folder = os.path.dirname(os.path.abspath(self.path))
+            os.makedirs(folder, exist_ok=True)
+            try:
+                connection = sqlite3.connect(
+                    self.path,
+                    timeout=BUSY_TIMEOUT_SECONDS,
+                    isolation_level=None,  # we say BEGIN ourselves
+                    check_same_thread=False,
+                )
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    @contextmanager
+    def _write(self):
+        connection = self._connection()
+        cursor = connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            cursor.execute("COMMIT")
+        except BaseException as exc:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"SQLite: {exc}") from exc
+            raise
+        finally:
+            cursor.close()
+
+    def _read(self, sql, params=()):
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite: {exc}") from exc
+
+    def _to_db(self, moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime(TIME_FORMAT)
+
+    def _from_db(self, value: str) -> datetime:
+        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
+
+    def migrate(self) -> None:
+        with self._write() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+            )
+            done = {row[0] for row in cursor.execute("SELECT version FROM schema_migrations")}
+            for version, entry in migrations.MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in migrations.statements(entry, "sqlite"):
+                    cursor.execute(statement)
+                cursor.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)", (version, self._to_db(now()))
+                )
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()

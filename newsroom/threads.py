@@ -1,0 +1,88 @@
+"""The thread manifest: which articles take comments (written by the build).
+
+The service re-reads ``threads.json`` when the file changes, so a rebuild that adds an
+article opens its thread without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Thread:
+    slug: str
+    title: str
+    url: str  # relative to the site root, e.g. "articles/slug/"
+    permalink: str  # absolute, or root-relative when the build had no SITEURL
+    published: datetime | None
+    modified: datetime | None
+    lang: str
+
+    def absolute_permalink(self, base_url: str) -> str:
+        """Akismet and redirects need an absolute address; the request's base supplies it."""
+        return urljoin(base_url, self.permalink)
+
+
+class ThreadIndex:
+    """Threads by slug, re-read from the manifest when its modification time changes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: float | None = None
+        self._threads: dict[str, Thread] = {}
+        self._warned = False
+
+    def get(self, slug: str) -> Thread | None:
+        return self._current().get(slug)
+
+    def _current(self) -> dict[str, Thread]:
+        try:
+            stamp = os.stat(self.path).st_mtime
+        except OSError:
+            if not self._warned:
+                logger.error("No thread manifest at %s: every comment is refused", self.path)
+                self._warned = True
+            return {}
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._threads = load(self.path)
+                    self._stamp = stamp
+                    self._warned = False
+        return self._threads
+
+
+def load(path: str) -> dict[str, Thread]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return {slug: _thread(slug, item) for slug, item in data["threads"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.error("Cannot read the thread manifest %s: %s", path, exc)
+        return {}
+
+
+def _thread(slug: str, item: dict) -> Thread:
+    return Thread(
+        slug=slug,
+        title=item.get("title", slug),
+        url=item.get("url", ""),
+        permalink=item.get("permalink") or "/" + item.get("url", ""),
+        published=_date(item.get("published")),
+        modified=_date(item.get("modified")),
+        lang=item.get("lang", ""),
+    )
+
+
+def _date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
