@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.postgres",
     "tests.support.site",
     "tests.support.browser",
+    "tests.support.service",
 ]

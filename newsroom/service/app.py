@@ -143,7 +143,10 @@ async def list_comments(request: Request) -> Response:
         return thread
     comments = await _service(request).call("approved", thread)
     public = [
-        {**{name: getattr(c, name) for name in PUBLIC_FIELDS}, "created": c.created.isoformat(timespec="seconds")}
+        {
+            **{name: getattr(c, name) for name in PUBLIC_FIELDS},
+            "created": c.created.isoformat(timespec="seconds"),
+        }
         for c in comments
     ]
     return JSONResponse({"thread": thread, "count": len(public), "comments": public})

@@ -21,17 +21,14 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str, schema: str | None = None):
-        options = f"-c search_path={schema}" if schema else None
+    def __init__(self, url: str):
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=POOL_MAX,
             open=False,
             timeout=CONNECT_TIMEOUT_SECONDS,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options}
-            if options
-            else {"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
         )
         self._opened = False
 

@@ -1,0 +1,231 @@
+"""Posting comments over real HTTP, with the real akismet library talking to a fake Akismet."""
+
+import pytest
+
+from tests.support.akismet import API_KEY, BLOG_URL
+from tests.support.service import OTHER_THREAD, THREAD
+
+
+def comment(**changes) -> dict:
+    data = {
+        "thread": THREAD,
+        "author": "Ann Example",
+        "email": "ann@example.org",
+        "url": "https://ann.example/",
+        "body": "A *thoughtful* comment.",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post(service, data=None, **kwargs):
+    with service.client() as client:
+        if data is not None:
+            kwargs["json"] = data
+        return client.post("/api/comments", **kwargs)
+
+
+def test_ham_waits_for_a_moderator(service, fake_akismet):
+    answer = post(service, comment(), headers={"User-Agent": "Reader/1.0", "Referer": "http://r/"})
+    assert answer.status_code == 202
+    assert answer.json() == {"id": answer.json()["id"], "status": "pending"}
+    stored = service.store.get(answer.json()["id"])
+    assert (stored.status, stored.akismet) == ("pending", "ham")
+    assert stored.body == "A *thoughtful* comment."
+    assert stored.body_html == "<p>A <em>thoughtful</em> comment.</p>"
+    assert (stored.ip, stored.user_agent, stored.referrer) == (
+        "127.0.0.1",
+        "Reader/1.0",
+        "http://r/",
+    )
+
+
+def test_every_parameter_akismet_documents_is_sent(service, fake_akismet):
+    post(service, comment(), headers={"User-Agent": "Reader/1.0", "Referer": "http://r/"})
+    (sent,) = fake_akismet.calls("comment-check")
+    assert sent["api_key"] == API_KEY
+    assert sent["blog"] == BLOG_URL
+    assert sent["user_ip"] == "127.0.0.1"
+    assert sent["user_agent"] == "Reader/1.0"
+    assert sent["referrer"] == "http://r/"
+    assert sent["permalink"] == f"{service.url}/articles/{THREAD}/"
+    assert sent["comment_type"] == "comment"
+    assert sent["comment_author"] == "Ann Example"
+    assert sent["comment_author_email"] == "ann@example.org"
+    assert sent["comment_author_url"] == "https://ann.example/"
+    assert sent["comment_content"] == "A *thoughtful* comment."
+    assert sent["comment_date_gmt"].endswith("+00:00")
+    assert sent["comment_post_modified_gmt"] == "2018-08-28T10:30:00+00:00"
+    assert sent["blog_lang"] == "en"
+    assert sent["blog_charset"] == "UTF-8"
+    assert sent["honeypot_field_name"] == "nickname"
+    assert "is_test" not in sent
+    assert sent["_user_agent"].startswith("akismet.py/")
+
+
+def test_is_test_when_configured(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_AKISMET_IS_TEST": "1"})
+    post(service, comment())
+    assert fake_akismet.calls("comment-check")[0]["is_test"] in ("1", "True", "true")
+
+
+def test_spam_is_stored_as_spam_and_answered_like_pending(service, fake_akismet):
+    fake_akismet.answer_with("spam")
+    answer = post(service, comment())
+    assert answer.status_code == 202
+    assert answer.json()["status"] == "pending"
+    stored = service.store.get(answer.json()["id"])
+    assert (stored.status, stored.akismet) == ("spam", "spam")
+
+
+def test_discard_is_dropped_and_answered_like_pending(service, fake_akismet):
+    fake_akismet.answer_with("discard")
+    answer = post(service, comment())
+    assert answer.status_code == 202
+    assert set(answer.json()) == {"id", "status"}
+    assert answer.json()["status"] == "pending"
+    assert service.store.export() == []
+
+
+@pytest.mark.parametrize("fault", ["invalid", "error", "odd", "slow"])
+def test_an_akismet_fault_keeps_the_comment_pending_and_unchecked(
+    service_runner, fake_akismet, fault
+):
+    env = {**fake_akismet.env(), "PYTHON_AKISMET_TIMEOUT": "0.3", "NEWSROOM_MODERATION": "none"}
+    service = service_runner.start(env)
+    fake_akismet.answer_with("ham", delay=1.0) if fault == "slow" else fake_akismet.answer_with(
+        fault
+    )
+    answer = post(service, comment())
+    assert answer.status_code == 202
+    assert answer.json()["status"] == "pending"
+    stored = service.store.get(answer.json()["id"])
+    assert (stored.status, stored.akismet) == ("pending", "unchecked")
+
+
+def test_refused_connection_keeps_the_comment(service_runner, fake_akismet):
+    from tests.support.service import free_port
+
+    env = {**fake_akismet.env(), "NEWSROOM_AKISMET_URL": f"http://127.0.0.1:{free_port()}"}
+    service = service_runner.start(env)
+    answer = post(service, comment())
+    assert answer.status_code == 202
+    assert service.store.get(answer.json()["id"]).akismet == "unchecked"
+
+
+def test_no_key_holds_comments_unchecked(service_runner):
+    service = service_runner.start({"NEWSROOM_MODERATION": "none"})
+    answer = post(service, comment())
+    assert answer.json()["status"] == "pending"
+    assert service.store.get(answer.json()["id"]).akismet == "unchecked"
+
+
+def test_moderation_none_publishes_ham(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "none"})
+    answer = post(service, comment())
+    assert answer.json()["status"] == "approved"
+    with service.client() as client:
+        listing = client.get("/api/comments", params={"thread": THREAD}).json()
+    assert listing["count"] == 1
+    (public,) = listing["comments"]
+    assert set(public) == {"id", "parent", "author", "url", "body_html", "created"}
+    assert "ann@example.org" not in str(listing)
+    assert "127.0.0.1" not in str(listing)
+
+
+def test_moderation_known_publishes_authors_with_an_approved_comment(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "known"})
+    first = post(service, comment())
+    assert first.json()["status"] == "pending"
+    service.store.set_status([first.json()["id"]], "approved")
+    assert post(service, comment(body="Second")).json()["status"] == "approved"
+    assert (
+        post(service, comment(body="Other", email="bob@example.org")).json()["status"] == "pending"
+    )
+
+
+def test_replies_need_a_published_parent_in_the_same_thread(service, fake_akismet):
+    parent = post(service, comment()).json()["id"]
+    refused = post(service, comment(body="Reply", parent=parent))
+    assert refused.status_code == 422
+    assert "parent" in refused.json()["errors"]
+    service.store.set_status([parent], "approved")
+    answer = post(service, comment(body="Reply", parent=parent))
+    assert answer.status_code == 202
+    assert fake_akismet.calls("comment-check")[-1]["comment_type"] == "reply"
+    other = post(service, comment(thread=OTHER_THREAD, body="Elsewhere", parent=parent))
+    assert other.status_code == 422
+
+
+def test_honeypot_is_answered_like_pending_and_dropped(service, fake_akismet):
+    answer = post(service, comment(nickname="bot"))
+    assert answer.status_code == 202
+    assert answer.json()["status"] == "pending"
+    assert service.store.export() == []
+    assert fake_akismet.calls("comment-check") == []
+
+
+def test_rate_limit_and_duplicates(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_RATE_LIMIT": "2"})
+    assert post(service, comment(body="one")).status_code == 202
+    duplicate = post(service, comment(body="one"))
+    assert duplicate.status_code == 409
+    assert "already" in duplicate.json()["errors"]["body"]
+    assert post(service, comment(body="two")).status_code == 202
+    limited = post(service, comment(body="three"))
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "60"
+    assert "2 a minute" in limited.json()["errors"]["request"]
+
+
+def test_trusted_proxy_address(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_TRUSTED_PROXIES": "127.0.0.1"})
+    post(service, comment(), headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.7"})
+    assert fake_akismet.calls("comment-check")[0]["user_ip"] == "198.51.100.7"
+
+
+def test_untrusted_forwarded_for_is_ignored(service, fake_akismet):
+    post(service, comment(), headers={"X-Forwarded-For": "198.51.100.7"})
+    assert fake_akismet.calls("comment-check")[0]["user_ip"] == "127.0.0.1"
+
+
+def test_form_post_redirects_back_to_the_article(service, fake_akismet):
+    form = comment() | {"parent": "", "nickname": ""}
+    with service.client() as client:
+        answer = client.post("/api/comments", data=form)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{service.url}/articles/{THREAD}/#comment-pending"
+
+
+def test_form_errors_come_back_as_a_page_with_the_text_kept(service):
+    from bs4 import BeautifulSoup
+
+    form = comment(email="not-an-address", body="<script>alert(1)</script> kept")
+    with service.client() as client:
+        answer = client.post("/api/comments", data=form)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    page = BeautifulSoup(answer.text, "html5lib")
+    assert page.select_one("#comment-email-error").get_text().startswith("Enter an e-mail")
+    assert page.select_one("#comment-email")["aria-invalid"] == "true"
+    assert page.select_one("textarea").get_text() == "<script>alert(1)</script> kept"
+    assert page.find("script") is None
+    assert page.select_one('input[name="author"]')["value"] == "Ann Example"
+
+
+def test_reply_form_page(service):
+    with service.client() as client:
+        answer = client.get("/api/comments/form", params={"thread": THREAD, "parent": "7"})
+    assert answer.status_code == 200
+    assert 'name="parent" value="7"' in answer.text
+    assert "This site uses Akismet to reduce spam." in answer.text
+
+
+def test_counts_and_health(service):
+    id = post(service, comment()).json()["id"]
+    service.store.set_status([id], "approved")
+    with service.client() as client:
+        counts = client.get("/api/comments/counts", params=[("thread", THREAD), ("thread", "x")])
+        assert counts.json() == {THREAD: 1, "x": 0}
+        assert client.get("/api/comments/counts").status_code == 400
+        assert client.get("/api/health").json() == {"status": "ok"}

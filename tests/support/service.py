@@ -1,0 +1,108 @@
+"""The comment service for real: uvicorn on 127.0.0.1, a thread manifest, a store."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from newsroom.config import Settings
+from newsroom.service.app import create_app
+
+THREAD = "iran-signs-deal"
+OTHER_THREAD = "council-budget"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_manifest(path: Path, slugs=(THREAD, OTHER_THREAD), site_url="") -> Path:
+    threads = {
+        slug: {
+            "title": f"Title of {slug}",
+            "url": f"articles/{slug}/",
+            "permalink": f"{site_url}/articles/{slug}/",
+            "published": "2018-08-27T09:00:00+00:00",
+            "modified": "2018-08-28T10:30:00+00:00",
+            "lang": "en",
+        }
+        for slug in slugs
+    }
+    path.write_text(json.dumps({"version": 1, "site_url": site_url, "threads": threads}))
+    return path
+
+
+@dataclass
+class RunningService:
+    url: str
+    settings: Settings
+    app: object
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=10, **kwargs)
+
+    @property
+    def store(self):
+        return self.app.state.service.store()
+
+
+class ServiceRunner:
+    """Starts the app under uvicorn in a thread; stops it at the end of the test."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(self, env: dict | None = None, database_url: str | None = None) -> RunningService:
+        manifest = write_manifest(self.tmp_path / "threads.json")
+        environ = {
+            "NEWSROOM_DATABASE_URL": database_url or f"sqlite:///{self.tmp_path}/c.sqlite3",
+            "NEWSROOM_THREADS": str(manifest),
+            "NEWSROOM_RATE_LIMIT": "0",
+            **(env or {}),
+        }
+        settings = Settings.from_env(environ)
+        app = create_app(settings)
+        port = free_port()
+        # As `newsroom serve`: the app alone decides whom X-Forwarded-For is believed from.
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the comment service did not start")
+            time.sleep(0.02)
+        self.servers.append((server, thread))
+        return RunningService(f"http://127.0.0.1:{port}", settings, app)
+
+    def stop(self) -> None:
+        for server, thread in self.servers:
+            server.should_exit = True
+            thread.join(10)
+
+
+@pytest.fixture
+def service_runner(tmp_path):
+    runner = ServiceRunner(tmp_path)
+    yield runner
+    runner.stop()
+
+
+@pytest.fixture
+def service(service_runner, fake_akismet):
+    """The service with Akismet (the fake, answering ham), every comment moderated."""
+    return service_runner.start(fake_akismet.env())
