@@ -156,8 +156,8 @@ async def count_comments(request: Request) -> Response:
     threads = request.query_params.getlist("thread")
     if not threads:
         return _bad_query("Give at least one thread.")
-    if len(threads) > MAX_THREADS_PER_COUNT or any(
-        len(t) > intake.LIMITS["thread"] for t in threads
+    if len(threads) > MAX_THREADS_PER_COUNT or not all(
+        0 < len(t) <= intake.LIMITS["thread"] for t in threads
     ):
         return _bad_query(f"At most {MAX_THREADS_PER_COUNT} threads of 200 characters.")
     return JSONResponse(await _service(request).call("counts", threads))

@@ -5,8 +5,12 @@ from __future__ import annotations
 from newsroom.service.intake import LIMITS, MAX_ID
 
 
-def _errors(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": ERRORS}}}
+def _errors(description: str, form_page: bool = False) -> dict:
+    """Errors by field as JSON; a form post gets the form back as a page instead."""
+    content = {"application/json": {"schema": ERRORS}}
+    if form_page:
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"description": description, "content": content}
 
 
 ERRORS = {
@@ -27,7 +31,11 @@ NEW_COMMENT = {
         "url": {"type": "string", "maxLength": LIMITS["url"], "description": "http(s) only"},
         "body": {"type": "string", "minLength": 1, "maxLength": LIMITS["body"]},
         "parent": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
-        "nickname": {"type": "string", "maxLength": 0, "description": "honeypot: leave empty"},
+        "nickname": {
+            "type": "string",
+            "maxLength": LIMITS["nickname"],
+            "description": "honeypot: people leave it empty",
+        },
     },
 }
 
@@ -91,13 +99,13 @@ def _post() -> dict:
                 "content": {"application/json": {"schema": accepted}},
             },
             "303": {"description": "A form post: back to the article with a notice"},
-            "400": _errors("The request cannot be read"),
-            "409": _errors("The same comment was posted already"),
-            "413": _errors("The request is too large"),
-            "415": _errors("Not JSON or form-encoded"),
-            "422": _errors("A field breaks its rule"),
-            "429": _errors("Too many comments from this address"),
-            "503": _errors("The store cannot save comments right now"),
+            "400": _errors("The request cannot be read", form_page=True),
+            "409": _errors("The same comment was posted already", form_page=True),
+            "413": _errors("The request is too large", form_page=True),
+            "415": _errors("Not JSON or form-encoded", form_page=True),
+            "422": _errors("A field breaks its rule", form_page=True),
+            "429": _errors("Too many comments from this address", form_page=True),
+            "503": _errors("The store cannot save comments right now", form_page=True),
         },
     }
 
