@@ -121,7 +121,11 @@ class Gateway:
         }
         arguments.update({key: value for key, value in optional.items() if value})
         if thread is not None:
-            arguments["permalink"] = thread.absolute_permalink(base_url)
+            # Relative permalinks (a build without SITEURL) resolve against the request's
+            # address, or else the blog URL Akismet knows the site by.
+            arguments["permalink"] = thread.absolute_permalink(
+                base_url or self.settings.akismet_blog_url
+            )
             if thread.lang:
                 arguments["blog_lang"] = thread.lang
             if thread.modified is not None:

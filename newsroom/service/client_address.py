@@ -21,8 +21,12 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) 
 
 
 def _clean(value: str | None) -> str:
-    """Lambda's sample events carry "192.168.0.1/32"; keep the address only."""
-    return (value or "").split("/")[0].strip()
+    """The bare address of a peer as ASGI hosts report it.
+
+    Lambda's sample events carry "192.168.0.1/32"; behind an ALB, Mangum passes on the
+    whole X-Forwarded-For, whose last entry is the one the load balancer added.
+    """
+    return (value or "").split(",")[-1].split("/")[0].strip()
 
 
 def _is_trusted(address: str, trusted: tuple) -> bool:
