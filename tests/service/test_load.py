@@ -1,0 +1,123 @@
+"""Under load, and through a crash: every acknowledged comment is stored exactly once."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsroom.store import open_store
+from tests.support.service import THREAD, free_port, write_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def body(n: int) -> dict:
+    return {
+        "thread": THREAD,
+        "author": f"Reader {n}",
+        "email": f"r{n}@example.org",
+        "body": f"#{n}",
+    }
+
+
+async def post_all(url: str, total: int, clients: int) -> list[int]:
+    """`total` posts from `clients` concurrent connections; the ids acknowledged with 202."""
+    queue = list(range(total))
+    acknowledged: list[int] = []
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            while queue:
+                n = queue.pop()
+                try:
+                    answer = await http.post("/api/comments", json=body(n))
+                except httpx.HTTPError:
+                    continue  # not acknowledged: nothing promised
+                if answer.status_code == 202:
+                    acknowledged.append(answer.json()["id"])
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return acknowledged
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/load.sqlite3"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_500_posts_from_50_clients(service_runner, fake_akismet, database_url):
+    service = service_runner.start(fake_akismet.env(), database_url=database_url)
+    acknowledged = asyncio.run(post_all(service.url, total=500, clients=50))
+    assert len(acknowledged) == 500
+    assert len(set(acknowledged)) == 500
+    stored = service.store.export()
+    assert sorted(c["id"] for c in stored) == sorted(acknowledged)
+    assert sorted(c["body"] for c in stored) == sorted(f"#{n}" for n in range(500))
+
+
+def start_server(tmp_path: Path, database_url: str, port: int) -> subprocess.Popen:
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "NEWSROOM_DATABASE_URL": database_url,
+        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+        "NEWSROOM_RATE_LIMIT": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--site", str(site)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def test_sigkill_in_the_middle_of_a_load_loses_nothing_acknowledged(tmp_path, database_url):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(tmp_path, database_url, port)
+
+    async def load_then_kill() -> list[int]:
+        posting = asyncio.create_task(post_all(url, total=3000, clients=20))
+        await asyncio.sleep(1.0)  # mid-load
+        server.send_signal(signal.SIGKILL)
+        return await posting
+
+    try:
+        acknowledged = asyncio.run(load_then_kill())
+    finally:
+        server.kill()
+        server.wait(10)
+    assert 0 < len(acknowledged) < 3000, "the kill should land in the middle of the load"
+
+    restarted = start_server(tmp_path, database_url, port)
+    try:
+        assert httpx.get(f"{url}/api/health").status_code == 200
+    finally:
+        restarted.terminate()
+        restarted.wait(10)
+    store = open_store(database_url)
+    try:
+        stored_ids = {c["id"] for c in store.export()}
+    finally:
+        store.close()
+    assert set(acknowledged) <= stored_ids

@@ -1,0 +1,76 @@
+"""Moderator mail through a real SMTP server on loopback (aiosmtpd)."""
+
+import logging
+import time
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from newsroom.config import Settings
+from newsroom.notify import notify_pending
+from newsroom.service.intake import Submission
+from newsroom.threads import Thread
+from tests.support.service import free_port
+
+THREAD = Thread("slug", "A headline", "articles/slug/", "https://news.example/articles/slug/",
+                None, None, "en")  # fmt: skip
+SUBMISSION = Submission("slug", "Ann", "ann@example.org", "", "Nice piece.", None, "")
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, f"smtp://127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+def test_a_pending_comment_mails_the_moderator(smtp_server):
+    inbox, url = smtp_server
+    settings = Settings(smtp_url=url, moderator_email="desk@news.example")
+    assert notify_pending(settings, 42, SUBMISSION, THREAD) is True
+    ((recipients, message),) = inbox.messages
+    assert recipients == ["desk@news.example"]
+    assert message["Subject"] == "Comment #42 awaits moderation: A headline"
+    text = message.get_payload(decode=True).decode()
+    assert "Nice piece." in text
+    assert "newsroom comments approve 42" in text
+    assert "ann@example.org" not in text
+
+
+def test_a_mail_failure_is_logged_not_raised(caplog):
+    settings = Settings(smtp_url=f"smtp://127.0.0.1:{free_port()}", moderator_email="d@x.org")
+    with caplog.at_level(logging.ERROR):
+        assert notify_pending(settings, 7, SUBMISSION, THREAD) is False
+    assert "Moderator mail for comment 7 not sent" in caplog.text
+
+
+def test_the_service_mails_after_storing(service_runner, smtp_server):
+    inbox, url = smtp_server
+    service = service_runner.start(
+        {"NEWSROOM_SMTP_URL": url, "NEWSROOM_MODERATOR_EMAIL": "desk@news.example"}
+    )
+    from tests.support.service import THREAD as SLUG
+
+    with service.client() as client:
+        answer = client.post(
+            "/api/comments",
+            json={"thread": SLUG, "author": "Ann", "email": "a@example.org", "body": "Mail me"},
+        )
+    assert answer.status_code == 202
+    deadline = time.monotonic() + 5
+    while not inbox.messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ((_, message),) = inbox.messages
+    assert f"Comment #{answer.json()['id']} awaits moderation" in message["Subject"]
