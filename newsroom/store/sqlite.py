@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -18,6 +19,21 @@ from newsroom.store.clock import now
 
 BUSY_TIMEOUT_SECONDS = 10.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
+
+
+def _enable_wal(connection: sqlite3.Connection) -> None:
+    """Switch a new file to WAL. The switch needs the file alone and, unlike other
+    statements, does not wait for it: when several processes open a new store at
+    once, try again for a while (WAL then stays on for good)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class SQLiteStore(Store):
@@ -39,7 +55,7 @@ class SQLiteStore(Store):
                     isolation_level=None,  # we say BEGIN ourselves
                     check_same_thread=False,
                 )
-                connection.execute("PRAGMA journal_mode=WAL")
+                _enable_wal(connection)
                 connection.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc

@@ -35,8 +35,10 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module: Playwright's sync API keeps an event loop running in this thread while
+    # the browser is open, which code under test (Mangum) must not find.
     path = chromium_path()
     require(path is not None, "Chromium is not installed (scripts/system-packages.sh)")
     from playwright.sync_api import sync_playwright
