@@ -7,6 +7,8 @@ the allowlist that Markdown might still produce.
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -31,12 +33,13 @@ def _renderer() -> markdown.Markdown:
 
 
 _MARKDOWN = _renderer()
+_HREFLESS_LINK = re.compile(rf'<a rel="{LINK_REL}">(.*?)</a>', re.S)
 
 
 def render(text: str) -> str:
     """Safe HTML for a comment body: only the allowlist survives, links get rel=nofollow."""
     html = _MARKDOWN.reset().convert(text)
-    return nh3.clean(
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -44,3 +47,5 @@ def render(text: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
+    # A link whose address was refused (javascript:, data:) keeps only its text.
+    return _HREFLESS_LINK.sub(r"\1", clean)

@@ -21,7 +21,7 @@
   const say = (text, error) => {
     status.textContent = text;
     status.className = error ? "notice error" : "notice";
-    status.hidden = !text;
+    status.hidden = 0;
   };
   const showErrors = (errors) => {
     let first;
@@ -42,17 +42,16 @@
     if (!pending) item.id = "comment-" + c.id;
     const meta = el("p", "comment-meta");
     const site = /^https?:\/\//i.test(c.url) && c.url;
-    const who = el(site ? "a" : "span", "comment-author", c.author);
-    if (site) { who.href = site; who.rel = "nofollow ugc"; }
+    const who = Object.assign(el(site ? "a" : "span", "comment-author", c.author), site ? { href: site, rel: "nofollow ugc" } : {});
     const at = c.created || new Date().toISOString();
-    const when = el("time", "", new Date(at).toLocaleDateString());
-    when.dateTime = at;
+    const when = Object.assign(el("time", "", new Date(at).toLocaleDateString()), { dateTime: at });
     meta.append(who, " · ", when);
     if (pending) meta.append(" · ", el("strong", "", "Awaiting moderation"));
     const body = el("div", "comment-body");
     if (pending) body.textContent = c.body;
     else body.innerHTML = c.body_html; // sanitised by the service
     item.append(meta, body);
+    if (!pending) item.append(Object.assign(el("a", "reply-link", "Reply to " + c.author), { href: "#comment-form" }));
     return item;
   };
   const place = (item, parentId) => {
@@ -65,8 +64,9 @@
     into.append(item);
   };
   const replyTo = (link) => {
-    fields.parent.value = link.dataset.parent;
-    link.closest(".comment").append(form);
+    const comment = link.closest(".comment");
+    fields.parent.value = comment.id.slice(8); // comment-ID
+    comment.append(form);
     const note = form.querySelector(".replying") || el("p", "replying");
     const cancel = el("button", "", "Cancel reply");
     cancel.type = "button";
@@ -102,7 +102,7 @@
       say("Please correct the marked fields.", true);
       showErrors(answer.errors);
     } else {
-      say(answer.error || `Your comment could not be posted (${response.status}).`, true);
+      say(`Your comment could not be posted (${response.status}).`, true);
     }
   });
   fetch(api + "?thread=" + encodeURIComponent(section.dataset.thread), { headers: { Accept: JSON_TYPE } })

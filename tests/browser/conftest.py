@@ -1,0 +1,93 @@
+"""A whole newsroom for the browser tests: the demo site built, `newsroom serve` running,
+a fake Akismet, and the moderator's command at hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.akismet import start_fake_akismet
+from tests.support.service import free_port
+from tests.support.site import ROOT, build, make_project
+
+SEED_SLUG = "iran-signs-deal-with-syria-to-deepen-military-cooperation"
+
+
+@dataclass
+class Newsroom:
+    root: Path
+    url: str
+    env: dict
+    akismet: object
+
+    def article_url(self, slug: str = SEED_SLUG) -> str:
+        return f"{self.url}/articles/{slug}/"
+
+    def moderate(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "newsroom.cli", "comments", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def comments(self, status: str = "all") -> list[dict]:
+        return json.loads(self.moderate("list", "--status", status, "--json"))
+
+    def rebuild(self) -> None:
+        build(self.root, env=self.env)
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("newsroom"), {}, {})
+    shutil.rmtree(root / "seeds")
+    shutil.rmtree(root / "content")
+    shutil.copytree(ROOT / "seeds", root / "seeds")
+    shutil.copytree(ROOT / "content", root / "content")
+    fake, akismet_server = start_fake_akismet()
+    env = {
+        **os.environ,
+        **fake.env(),
+        "NEWSROOM_DATABASE_URL": f"sqlite:///{root}/var/comments.sqlite3",
+        "NEWSROOM_THREADS": str(root / "output" / "threads.json"),
+        "NEWSROOM_RATE_LIMIT": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    build(root, env=env)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(f"{url}/api/health", timeout=1).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("newsroom serve did not start") from None
+            time.sleep(0.1)
+    yield Newsroom(root, url, env, fake)
+    server.terminate()
+    server.wait(10)
+    akismet_server.shutdown()
+    akismet_server.server_close()
