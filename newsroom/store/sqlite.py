@@ -91,7 +91,7 @@ class SQLiteStore(Store):
         return moment.astimezone(UTC).strftime(TIME_FORMAT)
 
     def _from_db(self, value: str) -> datetime:
-        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)  # reads the trailing Z as UTC, and fast
 
     def migrate(self) -> None:
         with self._write() as cursor:
