@@ -9,14 +9,16 @@ Settings (all optional):
 
 Every article gets ``comments`` (trees of ``CommentNode``) and ``comment_count``, read in
 one query per build after the articles are read, so Pelican's content cache never holds
-them. The build also writes ``threads.json`` for the comment service.
+them; templates get ``comments_html(article)``. The build also writes ``threads.json``
+for the comment service.
 """
 
 import logging
 
+from markupsafe import Markup
 from pelican import signals
 
-from newsroom.site import comment_threads, threads_manifest
+from newsroom.site import comment_html, comment_threads, threads_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,16 @@ def attach_comments(generator) -> None:
         article.comment_count = comment_threads.count(article.comments)
 
 
+def add_template_function(generator) -> None:
+    api = generator.settings.get("NEWSROOM_COMMENTS_API", "/api/comments")
+
+    def comments_html(article) -> Markup:
+        reply_url = comment_html.reply_base(api, article.slug)
+        return Markup(comment_html.render(article.comments, article.date_format, reply_url))
+
+    generator.env.globals["comments_html"] = comments_html
+
+
 def write_manifest(generator, writer) -> None:
     path = threads_manifest.write(
         generator.output_path, generator.articles, generator.settings.get("SITEURL", "")
@@ -51,5 +63,6 @@ def write_manifest(generator, writer) -> None:
 
 
 def register() -> None:
+    signals.generator_init.connect(add_template_function)
     signals.article_generator_finalized.connect(attach_comments)
     signals.article_writer_finalized.connect(write_manifest)

@@ -13,7 +13,7 @@ DEFAULT_DEPTH = 3
 SAFE_SCHEMES = ("http://", "https://")
 
 
-@dataclass
+@dataclass(slots=True)
 class CommentNode:
     """One published comment and its replies; ``depth`` 1 is a top-level comment."""
 
@@ -40,7 +40,7 @@ def load_approved(database_url: str) -> list:
 
     store = open_store(database_url)
     try:
-        return store.approved_all()
+        return store.published()
     finally:
         store.close()
 
@@ -56,9 +56,13 @@ def by_thread(comments, max_depth: int = DEFAULT_DEPTH) -> dict[str, list[Commen
     whose parent is not published is shown at the top level: nothing approved is hidden.
     """
     grouped = defaultdict(list)
-    for comment in sorted(comments, key=lambda c: (c.created, c.id)):
+    for comment in sorted(comments, key=_age):
         grouped[comment.thread].append(comment)
     return {thread: _tree(items, max(1, max_depth)) for thread, items in grouped.items()}
+
+
+def _age(comment) -> tuple:
+    return comment.created, comment.id
 
 
 def _tree(comments, max_depth: int) -> list[CommentNode]:

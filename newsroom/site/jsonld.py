@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urljoin
 
-from markupsafe import Markup
-
 from newsroom.site.comment_threads import flatten
-
 
 
 def absolute(siteurl: str, path: str) -> str:
@@ -93,7 +90,7 @@ def comments(nodes, article_url: str) -> list[dict]:
             "url": f"{article_url}#comment-{comment.id}",
             "author": {"@type": "Person", "name": comment.author},
             "dateCreated": comment.created.isoformat(),
-            "text": Markup(comment.body_html).striptags(),
+            "text": comment.body,  # as written: plain text with light Markdown
         }
         if comment.parent:
             entry["parentItem"] = {"@id": f"{article_url}#comment-{comment.parent}"}

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from newsroom.store.clock import now
-from newsroom.store.models import STATUSES, VERDICTS, Comment, NewComment
+from newsroom.store.models import STATUSES, VERDICTS, Comment, NewComment, PublishedComment
 
 COLUMNS = (
     "id, thread, parent, author, email, url, body, body_html, status, akismet, "
@@ -86,6 +86,18 @@ class Store(ABC):
 
     def approved_all(self) -> list[Comment]:
         return self._select("WHERE status = 'approved' ORDER BY thread, created, id")
+
+    def published(self) -> list[PublishedComment]:
+        """Every approved comment, only what pages show, in one query (for the build)."""
+        rows = self._read(
+            "SELECT id, thread, parent, author, url, body, body_html, created FROM comments "
+            "WHERE status = 'approved' ORDER BY created, id"
+        )
+        from_db = self._from_db
+        return [
+            PublishedComment(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], from_db(r[7]))
+            for r in rows
+        ]
 
     def counts(self, threads: Sequence[str]) -> dict[str, int]:
         found = dict.fromkeys(threads, 0)

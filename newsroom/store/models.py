@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Status = Literal["pending", "approved", "spam", "rejected"]
 Verdict = Literal["ham", "spam", "unchecked"]
@@ -27,6 +27,19 @@ class NewComment:
     user_agent: str | None
     referrer: str | None
     created: datetime  # UTC
+
+
+class PublishedComment(NamedTuple):
+    """What a page shows of an approved comment: light, for builds that read 100,000."""
+
+    id: int
+    thread: str
+    parent: int | None
+    author: str
+    url: str
+    body: str
+    body_html: str
+    created: datetime
 
 
 @dataclass(frozen=True)
