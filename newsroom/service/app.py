@@ -21,7 +21,6 @@ from newsroom.store import StoreError
 logger = logging.getLogger("newsroom.service")
 
 MAX_THREADS_PER_COUNT = 100
-PUBLIC_FIELDS = ("id", "parent", "author", "url", "body_html")
 
 
 def create_app(settings: Settings | None = None, store=None, gateway=None) -> Starlette:
@@ -141,10 +140,14 @@ async def list_comments(request: Request) -> Response:
     thread = _thread_parameter(request)
     if isinstance(thread, Response):
         return thread
-    comments = await _service(request).call("approved", thread)
-    public = [
+    comments = await _service(request).call("published", thread)
+    public = [  # what a page shows: never the e-mail, address or user agent
         {
-            **{name: getattr(c, name) for name in PUBLIC_FIELDS},
+            "id": c.id,
+            "parent": c.parent,
+            "author": c.author,
+            "url": c.url,
+            "body_html": c.body_html,
             "created": c.created.isoformat(timespec="seconds"),
         }
         for c in comments

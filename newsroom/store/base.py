@@ -87,11 +87,16 @@ class Store(ABC):
     def approved_all(self) -> list[Comment]:
         return self._select("WHERE status = 'approved' ORDER BY thread, created, id")
 
-    def published(self) -> list[PublishedComment]:
-        """Every approved comment, only what pages show, in one query (for the build)."""
+    def published(self, thread: str | None = None) -> list[PublishedComment]:
+        """Approved comments, only what pages show, oldest first: of one thread (the API),
+        or of all threads in one query (the build)."""
+        where, params = ("AND thread = ? ", (thread,)) if thread is not None else ("", ())
         rows = self._read(
-            "SELECT id, thread, parent, author, url, body, body_html, created FROM comments "
-            "WHERE status = 'approved' ORDER BY created, id"
+            self._sql(
+                "SELECT id, thread, parent, author, url, body, body_html, created FROM comments "
+                f"WHERE status = 'approved' {where}ORDER BY created, id"
+            ),
+            params,
         )
         from_db = self._from_db
         return [
