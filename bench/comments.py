@@ -294,7 +294,7 @@ def reset_postgres() -> str:
 
 
 def cold_import() -> dict:
-    event = ROOT.parent / "shared/fixtures/aws-lambda-events/apiGatewayProxyV2Event_GET.json"
+    event = ROOT / "tests/fixtures/aws-lambda-events/apiGatewayProxyV2Event_GET.json"
     script = (
         "import json, sys, time\n"
         "began = time.perf_counter()\n"

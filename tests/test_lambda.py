@@ -16,9 +16,8 @@ from tests.support.browser import require
 from tests.support.service import THREAD, write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
-EVENTS = Path(
-    os.environ.get("NEWSROOM_LAMBDA_EVENTS", ROOT.parent / "shared/fixtures/aws-lambda-events")
-)
+# AWS's own sample events, copied unmodified from ../shared/fixtures (see their README).
+EVENTS = Path(os.environ.get("NEWSROOM_LAMBDA_EVENTS", ROOT / "tests/fixtures/aws-lambda-events"))
 V2_EVENTS = [
     "lambdaFunctionUrlEvent.json",
     "lambdaFunctionUrlEventWithHeaders.json",
