@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.support.site import ROOT, build, make_project
+from tests.support.site import build, demo_project
 
 # Elements whose addresses a browser fetches while showing the page.
 FETCHED = {
@@ -28,12 +28,7 @@ FETCHED = {
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("demo"), {}, {})
-    shutil.rmtree(root / "seeds")
-    shutil.rmtree(root / "content")
-    shutil.copytree(ROOT / "seeds", root / "seeds")
-    shutil.copytree(ROOT / "content", root / "content")
-    return build(root)
+    return build(demo_project(tmp_path_factory.mktemp("demo")))
 
 
 def html_files(site) -> list[Path]:

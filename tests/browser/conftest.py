@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pytest
 
 from tests.support.akismet import start_fake_akismet
 from tests.support.service import free_port
-from tests.support.site import ROOT, build, make_project
+from tests.support.site import ROOT, build, demo_project
 
 SEED_SLUG = "iran-signs-deal-with-syria-to-deepen-military-cooperation"
 
@@ -52,11 +51,7 @@ class Newsroom:
 
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("newsroom"), {}, {})
-    shutil.rmtree(root / "seeds")
-    shutil.rmtree(root / "content")
-    shutil.copytree(ROOT / "seeds", root / "seeds")
-    shutil.copytree(ROOT / "content", root / "content")
+    root = demo_project(tmp_path_factory.mktemp("newsroom"))
     fake, akismet_server = start_fake_akismet()
     env = {
         **os.environ,

@@ -57,6 +57,15 @@ def make_project(root: Path, seeds: dict[str, bytes | str], content: dict[str, s
     return root
 
 
+def demo_project(root: Path) -> Path:
+    """A copy of this project's own site: its settings, theme, seeds and content."""
+    make_project(root, {}, {})
+    for folder in ("seeds", "content"):
+        shutil.rmtree(root / folder)
+        shutil.copytree(ROOT / folder, root / folder)
+    return root
+
+
 def build(root: Path, settings: str = "pelicanconf.py", env: dict | None = None) -> BuiltSite:
     result = subprocess.run(
         [sys.executable, "-m", "pelican", "-s", settings],
