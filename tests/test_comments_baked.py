@@ -59,3 +59,9 @@ def test_comments_threads_counts_and_json_ld(tmp_path):
     assert front.select_one(".comment-count a").get_text() == "2 comments"
     archive = site.page("archives/index.html")
     assert "(2 comments)" in archive.get_text()
+
+
+def test_an_empty_postgresql_database_builds_with_no_comments(tmp_path, postgres_url):
+    root = make_project(tmp_path / "site", {"story.txt": SEED}, {})
+    site = build(root, env={**os.environ, "NEWSROOM_DATABASE_URL": postgres_url})
+    assert json_ld(site.article(SLUG))["commentCount"] == 0

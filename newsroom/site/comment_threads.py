@@ -40,6 +40,7 @@ def load_approved(database_url: str) -> list:
 
     store = open_store(database_url)
     try:
+        store.migrate()  # an empty database is an empty store: give it its tables
         return store.published()
     finally:
         store.close()
