@@ -29,8 +29,6 @@ def create_app(settings: Settings | None = None, store=None, gateway=None) -> St
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        if not settings.akismet_configured:
-            logger.warning("No Akismet key configured: comments are held unchecked")
         await service.call("ping")  # opens and migrates the store before the first request
         yield
         await service.close()

@@ -74,6 +74,8 @@ class CommentService:
 
             self._gateway = gateway_from_settings(self.settings)
             self._gateway_built = True
+            if self._gateway is None:  # said once a process, on any host (Lambda too)
+                logger.warning("No Akismet key configured: comments are held unchecked")
         return self._gateway
 
     async def call(self, method: str, *args):

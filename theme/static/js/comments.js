@@ -1,22 +1,18 @@
-// Enhances the comment form, which works without it. No framework, no build step.
+// Enhances the comment form, which works without it.
 (() => {
   const section = document.getElementById("comments");
   const form = document.getElementById("comment-form");
-  if (!section || !form) return;
+  if (!form) return;
   const fields = form.elements;
   const api = section.dataset.api;
-  const JSON_TYPE = "application/json";
+  const json = "application/json";
   const list = section.querySelector(".comment-list");
   const home = form.parentNode;
   const heading = section.querySelector("h2");
   const title = heading.textContent.replace(/^[^“]*/, "");
   const down = "Posting comments is unavailable right now.";
-  const el = (tag, cls = "", text = "") => {
-    const node = document.createElement(tag);
-    node.className = cls;
-    node.textContent = text;
-    return node;
-  };
+  const el = (tag, cls = "", text = "") =>
+    Object.assign(document.createElement(tag), { className: cls, textContent: text });
   const status = document.getElementById("comment-status");
   const say = (text, error) => {
     status.textContent = text;
@@ -47,9 +43,8 @@
     const when = Object.assign(el("time", "", new Date(at).toLocaleDateString()), { dateTime: at });
     meta.append(who, " · ", when);
     if (pending) meta.append(" · ", el("strong", "", "Awaiting moderation"));
-    const body = el("div", "comment-body");
-    if (pending) body.textContent = c.body;
-    else body.innerHTML = c.body_html; // sanitised by the service
+    const body = el("div", "comment-body", pending ? c.body : "");
+    if (!pending) body.innerHTML = c.body_html; // sanitised by the service
     item.append(meta, body);
     if (!pending) item.append(Object.assign(el("a", "reply-link", "Reply to " + c.author), { href: "#comment-form" }));
     return item;
@@ -68,8 +63,7 @@
     fields.parent.value = comment.id.slice(8); // comment-ID
     comment.append(form);
     const note = form.querySelector(".replying") || el("p", "replying");
-    const cancel = el("button", "", "Cancel reply");
-    cancel.type = "button";
+    const cancel = Object.assign(el("button", "", "Cancel reply"), { type: "button" });
     cancel.onclick = () => { fields.parent.value = ""; note.remove(); home.append(form); };
     note.replaceChildren(link.textContent + ". ", cancel);
     form.querySelector(".field").before(note);
@@ -81,35 +75,37 @@
   });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    form.querySelectorAll(".field-error").forEach((n) => n.remove());
-    form.querySelectorAll("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
+    for (const note of form.querySelectorAll(".field-error")) {
+      note.previousElementSibling.removeAttribute("aria-invalid");
+      note.remove();
+    }
     const data = Object.fromEntries(new FormData(form));
     data.url ||= undefined;
     data.parent = +data.parent || undefined;
     say("Sending…");
     let response;
     try {
-      response = await fetch(api, { method: "POST", headers: { "Content-Type": JSON_TYPE, Accept: JSON_TYPE }, body: JSON.stringify(data) });
+      response = await fetch(api, { method: "POST", headers: { "Content-Type": json, Accept: json }, body: JSON.stringify(data) });
     } catch {
       return say(down + " Your text is kept.", true);
     }
     const answer = await response.json().catch(() => ({}));
-    if (response.status === 202) {
+    if (response.ok) {
       place(render(data, true), data.parent);
       fields.body.value = "";
       say("Thank you. Your comment is " + (answer.status === "approved" ? "published." : "awaiting moderation."));
     } else if (answer.errors) {
-      say("Please correct the marked fields.", true);
+      say("Please correct the fields marked.", true);
       showErrors(answer.errors);
     } else {
       say(`Your comment could not be posted (${response.status}).`, true);
     }
   });
-  fetch(api + "?thread=" + encodeURIComponent(section.dataset.thread), { headers: { Accept: JSON_TYPE } })
+  fetch(api + "?thread=" + encodeURIComponent(section.dataset.thread), { headers: { Accept: json } })
     .then((r) => (r.ok ? r.json() : Promise.reject(r)))
     .then((answer) => {
       for (const c of answer.comments) if (!document.getElementById("comment-" + c.id)) place(render(c), c.parent);
-      const n = section.querySelectorAll(".comment[id]").length;
+      const n = list.querySelectorAll(".comment[id]").length;
       if (n) heading.textContent = `${n} comment${n > 1 ? "s" : ""} on ${title}`;
     })
     .catch(() => say(down, true));
