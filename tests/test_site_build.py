@@ -1,9 +1,14 @@
 """Real Pelican builds of small sites, checked as a browser would parse them."""
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from tests.support.site import build, make_project
 
 SEED_SLUG = "iran-signs-deal-with-syria-to-deepen-military-cooperation"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -245,3 +250,28 @@ def test_front_page_archives_and_sitemap(build_site, seed_article_bytes):
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert f"/articles/{SEED_SLUG}/" in locs
     assert (site.output / "404.html").exists()
+
+
+def test_publish_settings_make_every_address_absolute(tmp_path, seed_article_bytes):
+    root = make_project(tmp_path / "site", {"seed.txt": seed_article_bytes}, {})
+    env = {**os.environ, "NEWSROOM_SITEURL": "https://news.example"}
+    site = build(root, settings="publishconf.py", env=env)
+    page = site.article(SEED_SLUG)
+    url = f"https://news.example/articles/{SEED_SLUG}/"
+    assert json_ld(page)["url"] == url
+    assert page.select_one("form#comment-form")["action"] == "https://news.example/api/comments"
+    entry = ET.fromstring(site.text("feeds/all.atom.xml")).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}link").get("href") == url
+    threads = json.loads(site.text("threads.json"))
+    assert threads["threads"][SEED_SLUG]["permalink"] == url
+
+    env.pop("NEWSROOM_SITEURL")
+    refused = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", "publishconf.py"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0
+    assert "set NEWSROOM_SITEURL" in refused.stderr + refused.stdout
