@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 import newsroom.lambda_handler
-from tests.support.browser import require
+from tests.support.needs import require
 from tests.support.service import THREAD, write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -79,14 +79,6 @@ class Store(ABC):
         rows = self._select("WHERE id = ?", (id,))
         return rows[0] if rows else None
 
-    def approved(self, thread: str) -> list[Comment]:
-        return self._select(
-            "WHERE thread = ? AND status = 'approved' ORDER BY created, id", (thread,)
-        )
-
-    def approved_all(self) -> list[Comment]:
-        return self._select("WHERE status = 'approved' ORDER BY thread, created, id")
-
     def published(self, thread: str | None = None) -> list[PublishedComment]:
         """Approved comments, only what pages show, oldest first: of one thread (the API),
         or of all threads in one query (the build)."""

@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SEED_SLUG
-from tests.support.browser import axe_violations, require
+from tests.support.browser import axe_violations
+from tests.support.needs import require
 from tests.support.site import ROOT
 
 HOSTILE_NAME = '<img src=x onerror="alert(1)">Mallory'

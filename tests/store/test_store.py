@@ -70,9 +70,12 @@ def test_approved_counts_and_thread_order(store):
     second = store.add(new(created=now() - timedelta(minutes=1)))
     store.add(new(thread="other"))
     assert store.set_status([second, first, 999_999], "approved") == [second, first]
-    assert [c.id for c in store.approved("t")] == [first, second]
+    assert [c.id for c in store.published("t")] == [first, second]
     assert store.counts(["t", "other", "none"]) == {"t": 2, "other": 0, "none": 0}
-    assert [c.id for c in store.approved_all()] == [first, second]
+    assert [c.id for c in store.published()] == [first, second]
+    assert store.published("other") == []
+    (shown,) = store.published("t")[:1]
+    assert (shown.author, shown.body_html, shown.parent) == ("Ann", "<p>Hello</p>", None)
 
 
 def test_select_filters_newest_first(store):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.needs import require
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
@@ -24,15 +26,6 @@ ARTIFACTS = Path(os.environ.get("NEWSROOM_TEST_ARTIFACTS", ROOT / "test-artifact
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip for a newcomer without the tool; under CI a missing tool is a failure."""
-    if condition:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
