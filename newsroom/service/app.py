@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, store=None, gateway=None) -> St
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await service.call("ping")  # opens and migrates the store before the first request
+        service.gateway()  # and says now, not at the first post, when there is no key
         yield
         await service.close()
 
