@@ -113,9 +113,12 @@ def test_refused_connection_keeps_the_comment(service_runner, fake_akismet):
     assert service.store.get(answer.json()["id"]).akismet == "unchecked"
 
 
-def test_no_key_holds_comments_unchecked(service_runner):
+def test_no_key_holds_comments_unchecked(service_runner, caplog):
     service = service_runner.start({"NEWSROOM_MODERATION": "none"})
     answer = post(service, comment())
+    post(service, comment(body="Second"))
+    warnings = [r for r in caplog.records if "No Akismet key configured" in r.getMessage()]
+    assert len(warnings) == 1
     assert answer.json()["status"] == "pending"
     assert service.store.get(answer.json()["id"]).akismet == "unchecked"
 
