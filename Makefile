@@ -42,8 +42,10 @@ $(AXE): | system-packages
 test: lint system-packages $(AXE)
 	$(BIN)/python -m pytest
 
+# Long: about 15 minutes on 2 cores. Never part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/comments.py
 
 clean:
 	rm -rf output cache __pycache__
