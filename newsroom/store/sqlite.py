@@ -56,7 +56,9 @@ class SQLiteStore(Store):
                     check_same_thread=False,
                 )
                 _enable_wal(connection)
-                connection.execute("PRAGMA synchronous=NORMAL")
+                # FULL: a commit is on disk before the comment is acknowledged, even if
+                # the machine loses power (NORMAL only survives a crash of the process).
+                connection.execute("PRAGMA synchronous=FULL")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
             self._local.connection = connection
