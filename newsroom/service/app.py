@@ -139,7 +139,7 @@ async def list_comments(request: Request) -> Response:
     thread = _thread_parameter(request)
     if isinstance(thread, Response):
         return thread
-    comments = await _service(request).call("published", thread)
+    comments = await _service(request).read("published", thread)
     public = [  # what a page shows: never the e-mail, address or user agent
         {
             "id": c.id,
@@ -162,7 +162,7 @@ async def count_comments(request: Request) -> Response:
         0 < len(t) <= intake.LIMITS["thread"] for t in threads
     ):
         return _bad_query(f"At most {MAX_THREADS_PER_COUNT} threads of 200 characters.")
-    return JSONResponse(await _service(request).call("counts", threads))
+    return JSONResponse(await _service(request).read("counts", threads))
 
 
 async def comment_form(request: Request) -> Response:

@@ -37,6 +37,8 @@ def _enable_wal(connection: sqlite3.Connection) -> None:
 
 
 class SQLiteStore(Store):
+    reads_inline = True  # WAL readers never wait for writers: cheap enough for the loop
+
     def __init__(self, path: str):
         self.path = path
         self._local = threading.local()
