@@ -2,12 +2,14 @@
 
 The library's API address is fixed, so a transport rewrites it to NEWSROOM_AKISMET_URL
 (tests point that at a local fake). A custom httpx client drops the library's
-User-Agent and timeout, so both are set here.
+User-Agent and timeout, so both are set here (PYTHON_AKISMET_TIMEOUT, 3 s by default).
+The key is verified once, by the first call that needs Akismet, never at import or start.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC
 from typing import Literal
 from urllib.parse import urlsplit
@@ -23,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 CheckVerdict = Literal["ham", "spam", "discard"]
 HONEYPOT_FIELD = "nickname"
+AKISMET_URL = "https://rest.akismet.com"
+INVALID_KEY = "Akismet says the API key or blog URL is invalid"
+REVERIFY_SECONDS = 300  # a refused key is asked about again after this long
 
 
 class GatewayError(Exception):
@@ -50,7 +55,7 @@ class Gateway:
     def __init__(self, settings: Settings):
         self.settings = settings
         transport = None
-        if settings.akismet_url.rstrip("/") != "https://rest.akismet.com":
+        if settings.akismet_url.rstrip("/") != AKISMET_URL:
             transport = _RewriteTransport(settings.akismet_url)
         self._http = httpx.AsyncClient(
             headers={"User-Agent": akismet.USER_AGENT},
@@ -60,6 +65,8 @@ class Gateway:
         )
         config = akismet.Config(key=settings.akismet_key, url=settings.akismet_blog_url)
         self._client = akismet.AsyncClient(config=config, http_client=self._http)
+        self._key_valid = False
+        self._key_refused_at: float | None = None
 
     async def check(
         self,
@@ -90,19 +97,43 @@ class Gateway:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def _verify_key(self) -> None:
+        """Once per process: a refused key is said once in the log, and comments are then
+        held unchecked without asking Akismet for a while."""
+        if self._key_valid:
+            return
+        refused = self._key_refused_at
+        if refused is not None and time.monotonic() - refused < REVERIFY_SECONDS:
+            raise GatewayError(INVALID_KEY)
+        if not await self._client.verify_key():
+            if refused is None:
+                logger.error("%s: comments are held unchecked", INVALID_KEY)
+            self._key_refused_at = time.monotonic()
+            raise GatewayError(INVALID_KEY)
+        self._key_valid, self._key_refused_at = True, None
+
     async def _call(self, method, comment: NewComment, arguments: dict):
         try:
+            await self._verify_key()
             return await method(comment.ip or "", **arguments)
+        except GatewayError:
+            raise
         except akismet.APIKeyError:
-            raise GatewayError("Akismet says the API key or blog URL is invalid") from None
+            raise GatewayError(INVALID_KEY) from None
         except akismet.ProtocolError:
             raise GatewayError("Akismet gave an unexpected answer") from None
         except akismet.RequestError as exc:
-            cause = exc.__cause__
-            reason = "timed out" if isinstance(cause, httpx.TimeoutException) else str(exc)
-            raise GatewayError(f"Akismet request failed: {reason}") from None
+            raise GatewayError(self._scrub(f"Akismet request failed: {_cause(exc)}")) from None
         except (akismet.AkismetError, httpx.HTTPError) as exc:
-            raise GatewayError(f"Akismet failed: {type(exc).__name__}") from None
+            raise GatewayError(self._scrub(f"Akismet failed: {_cause(exc)}")) from None
+        except Exception as exc:  # a comment must never be lost to a surprise here
+            logger.exception("Unexpected fault talking to Akismet")
+            raise GatewayError(f"Akismet failed unexpectedly: {type(exc).__name__}") from None
+
+    def _scrub(self, message: str) -> str:
+        """Messages reach logs and the moderation table: never with the key in them."""
+        key = self.settings.akismet_key
+        return message.replace(key, "[key]") if key else message
 
     def _arguments(self, comment: NewComment, thread: Thread | None, base_url: str) -> dict:
         arguments = {
@@ -134,6 +165,18 @@ class Gateway:
         if self.settings.akismet_is_test:
             arguments["is_test"] = True
         return arguments
+
+
+def _cause(exc: Exception) -> str:
+    """What went wrong, in words: the library's message and the network's reason."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(cause, httpx.HTTPStatusError):
+        return f"HTTP {cause.response.status_code}"
+    if cause is not None:
+        return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    return str(exc) or type(exc).__name__
 
 
 def gateway_from_settings(settings: Settings) -> Gateway | None:

@@ -1,7 +1,20 @@
 """A fake Akismet on 127.0.0.1 that answers as a test asks and records what it was sent.
 
 The real ``akismet`` library talks HTTP to it: NEWSROOM_AKISMET_URL points the service's
-client here.
+client here (``fake_akismet.env()`` gives every variable the service needs).
+
+Answers ("verdicts"), by default for every request (``answer_with``) or for the next
+requests in order (``answer_next``):
+
+* ``ham`` / ``spam`` / ``discard``: comment-check says ``false`` / ``true`` /
+  ``true`` with ``X-akismet-pro-tip: discard``;
+* ``invalid``: every endpoint says ``invalid`` (a bad key; verify-key too);
+* ``error``: HTTP 500 from every endpoint but verify-key;
+* ``odd``: an answer the library cannot read (``maybe?``), also from submit-spam/ham.
+
+Submissions answer "Thanks for making the web a better place." unless the verdict is a
+fault. ``delay`` (seconds) or ``delay_ms`` slows the answer down. Every request is kept
+in ``requests`` as (path, form fields), with the User-Agent header as ``_user_agent``.
 """
 
 from __future__ import annotations
@@ -9,6 +22,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
@@ -18,14 +32,19 @@ import pytest
 API_KEY = "fake-key-0123456789"
 BLOG_URL = "http://127.0.0.1:8000/"
 THANKS = "Thanks for making the web a better place."
+VERDICTS = ("ham", "spam", "discard", "invalid", "error", "odd")
 
 
 @dataclass
 class Answer:
-    """What comment-check says: "ham", "spam", "discard", "invalid", "error", "odd"."""
+    """What the fake says to one request, and after how long."""
 
     verdict: str = "ham"
     delay: float = 0.0  # seconds before answering
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"the fake Akismet knows {VERDICTS}, not {self.verdict!r}")
 
 
 @dataclass
@@ -34,13 +53,27 @@ class FakeAkismet:
     answer: Answer = field(default_factory=Answer)
     requests: list[tuple[str, dict]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    upcoming: deque[Answer] = field(default_factory=deque)
 
-    def answer_with(self, verdict: str, delay: float = 0.0) -> None:
-        self.answer = Answer(verdict, delay)
+    def answer_with(self, verdict: str, delay: float = 0.0, *, delay_ms: int = 0) -> None:
+        """The answer to every request from now on (after any queued with answer_next)."""
+        self.answer = Answer(verdict, delay or delay_ms / 1000)
+
+    def answer_next(self, *verdicts: str, delay: float = 0.0, delay_ms: int = 0) -> None:
+        """Answers for the next requests (verify-key excluded), in order, then the default."""
+        with self.lock:
+            self.upcoming.extend(Answer(v, delay or delay_ms / 1000) for v in verdicts)
 
     def calls(self, endpoint: str) -> list[dict]:
+        """The form fields of every request to the endpoint, oldest first."""
         with self.lock:
             return [data for path, data in self.requests if path.endswith(endpoint)]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.upcoming.clear()
+        self.answer = Answer()
 
     def env(self) -> dict[str, str]:
         return {
@@ -48,6 +81,12 @@ class FakeAkismet:
             "PYTHON_AKISMET_BLOG_URL": BLOG_URL,
             "NEWSROOM_AKISMET_URL": self.url,
         }
+
+    def _next_answer(self, path: str) -> Answer:
+        with self.lock:
+            if self.upcoming and not path.endswith("verify-key"):
+                return self.upcoming.popleft()
+            return self.answer
 
 
 def _handler(fake: FakeAkismet):
@@ -66,21 +105,23 @@ def _handler(fake: FakeAkismet):
             data["_user_agent"] = self.headers.get("User-Agent", "")
             with fake.lock:
                 fake.requests.append((self.path, data))
-            answer = fake.answer
+            answer = fake._next_answer(self.path)
             if answer.delay:
                 time.sleep(answer.delay)
+            verdict = answer.verdict
             if self.path.endswith("verify-key"):
-                return self._send("valid" if data.get("key") == API_KEY else "invalid")
-            if data.get("api_key") != API_KEY or answer.verdict == "invalid":
+                valid = data.get("key") == API_KEY and verdict != "invalid"
+                return self._send("valid" if valid else "invalid")
+            if data.get("api_key") != API_KEY or verdict == "invalid":
                 return self._send("invalid")
+            if verdict == "error":
+                return self._send("Internal error", status=500)
+            if verdict == "odd":
+                return self._send("maybe?")
             if self.path.endswith(("submit-spam", "submit-ham")):
                 return self._send(THANKS)
-            if answer.verdict == "error":
-                return self._send("Internal error", status=500)
-            if answer.verdict == "odd":
-                return self._send("maybe?")
-            headers = {"X-akismet-pro-tip": "discard"} if answer.verdict == "discard" else {}
-            self._send("false" if answer.verdict == "ham" else "true", headers=headers)
+            headers = {"X-akismet-pro-tip": "discard"} if verdict == "discard" else {}
+            self._send("false" if verdict == "ham" else "true", headers=headers)
 
         def _send(self, text: str, status: int = 200, headers: dict | None = None):
             body = text.encode()
@@ -104,16 +145,27 @@ class _Server(ThreadingHTTPServer):
 
 
 def start_fake_akismet() -> tuple[FakeAkismet, _Server]:
+    """A running fake and its server; call ``server.shutdown()`` and ``server_close()``."""
     fake = FakeAkismet()
     server = _Server(("127.0.0.1", 0), _handler(fake))
     fake.url = f"http://127.0.0.1:{server.server_port}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll interval: shutdown() waits for it, at the end of every test.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return fake, server
 
 
 @pytest.fixture
 def fake_akismet():
+    """A fake Akismet for one test, answering ham until told otherwise."""
     fake, server = start_fake_akismet()
     yield fake
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def akismet_env(fake_akismet, monkeypatch):
+    """The fake Akismet, with its variables set in this test's environment."""
+    for name, value in fake_akismet.env().items():
+        monkeypatch.setenv(name, value)
+    return fake_akismet
