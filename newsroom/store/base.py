@@ -26,6 +26,11 @@ INSERTED = (
 )  # fmt: skip
 
 
+# Ids are BIGINT on PostgreSQL and 64-bit on SQLite: anything outside cannot exist, and
+# passing it to a driver would overflow instead of finding nothing.
+ID_RANGE = range(1, 2**63)
+
+
 class StoreError(Exception):
     """The store could not do what was asked; the message says why, without secrets."""
 
@@ -66,6 +71,8 @@ class Store(ABC):
         self._read("SELECT 1")
 
     def add(self, comment: NewComment) -> int:
+        _checked(comment.status, STATUSES, "status")
+        _checked(comment.akismet, VERDICTS, "akismet verdict")
         values = [getattr(comment, name) for name in INSERTED[:-1]]
         values[-1] = self._to_db(comment.created)
         values.append(values[-1])  # updated = created
@@ -76,6 +83,8 @@ class Store(ABC):
             return int(cursor.fetchone()[0])
 
     def get(self, id: int) -> Comment | None:
+        if id not in ID_RANGE:
+            return None
         rows = self._select("WHERE id = ?", (id,))
         return rows[0] if rows else None
 
@@ -140,7 +149,7 @@ class Store(ABC):
     def delete(self, ids: Sequence[int]) -> list[int]:
         deleted = []
         with self._write() as cursor:
-            for id in ids:
+            for id in _existing(ids):
                 cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (id,))
                 if cursor.rowcount:
                     deleted.append(id)
@@ -215,11 +224,16 @@ class Store(ABC):
         changed = []
         sql = self._sql(f"UPDATE comments SET {assignments}, updated = ? WHERE id = ?")
         with self._write() as cursor:
-            for id in ids:
+            for id in _existing(ids):
                 cursor.execute(sql, [*values, self._to_db(now()), id])
                 if cursor.rowcount:
                     changed.append(id)
         return changed
+
+
+def _existing(ids: Sequence[int]) -> list[int]:
+    """The ids that may name a row, once each, in the order given."""
+    return [id for id in dict.fromkeys(ids) if id in ID_RANGE]
 
 
 def _checked(value: str, allowed: tuple[str, ...], what: str) -> str:

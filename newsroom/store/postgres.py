@@ -6,37 +6,42 @@ YugabyteDB): no advisory locks, no LISTEN/NOTIFY, identity ids, TIMESTAMPTZ.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from newsroom.store import migrations
 from newsroom.store.base import Store, StoreError
-from newsroom.store.clock import now
+from newsroom.store.clock import now, utc
 
 POOL_MAX = 10
 CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str):
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=POOL_MAX,
-            open=False,
-            timeout=CONNECT_TIMEOUT_SECONDS,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-        )
-        self._opened = False
+    def __init__(self, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS):
+        self._url = url
+        self._timeout = timeout  # for a connection, and for a free one from the pool
+        self._pool: ConnectionPool | None = None
+        self._pool_lock = threading.Lock()  # the thread pool's first calls may race here
 
     def _pool_open(self) -> ConnectionPool:
-        if not self._opened:
-            self._pool.open(wait=False)
-            self._opened = True
-        return self._pool
+        """The pool, opened on first use: a Lambda GET that never queries never connects."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self._url,
+                    min_size=1,
+                    max_size=POOL_MAX,
+                    open=False,
+                    timeout=self._timeout,
+                    kwargs={"connect_timeout": max(1, round(self._timeout))},
+                )
+                self._pool.open(wait=False)
+            return self._pool
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s")
@@ -50,18 +55,28 @@ class PostgresStore(Store):
                 connection.cursor() as cursor,
             ):
                 yield cursor
-        except (psycopg.Error, TimeoutError) as exc:
-            raise StoreError(f"PostgreSQL: {_reason(exc)}") from exc
+        except psycopg.Error as exc:
+            raise self._failure(exc) from exc
 
     def _read(self, sql, params=()):
         try:
             with self._pool_open().connection() as connection:
                 return connection.execute(sql, params).fetchall()
-        except (psycopg.Error, TimeoutError) as exc:
-            raise StoreError(f"PostgreSQL: {_reason(exc)}") from exc
+        except psycopg.Error as exc:
+            raise self._failure(exc) from exc
+
+    def _failure(self, exc: psycopg.Error) -> StoreError:
+        """A StoreError that says why. The pool only says it waited in vain (the cause goes
+        to its log), so ask the server once more, directly, for the reason."""
+        if isinstance(exc, PoolTimeout):
+            try:
+                psycopg.connect(self._url, connect_timeout=max(1, round(self._timeout))).close()
+            except psycopg.Error as direct:
+                return StoreError(f"PostgreSQL: {_reason(direct)}")
+        return StoreError(f"PostgreSQL: {_reason(exc)}")
 
     def _to_db(self, moment: datetime) -> datetime:
-        return moment.astimezone(UTC)
+        return utc(moment)
 
     def _from_db(self, value: datetime) -> datetime:
         return value.astimezone(UTC)
@@ -92,12 +107,13 @@ class PostgresStore(Store):
                     cursor.execute(statement)
 
     def close(self) -> None:
-        if self._opened:
-            self._pool.close()
-            self._opened = False
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 def _reason(exc: Exception) -> str:
-    """psycopg's message without the connection string (which may hold a password)."""
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text.split("connection to server at")[0].strip() or type(exc).__name__
+    """The first line of the driver's message: libpq names host, port and user there,
+    never the password."""
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

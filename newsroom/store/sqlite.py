@@ -11,11 +11,11 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from newsroom.store import migrations
 from newsroom.store.base import Store, StoreError
-from newsroom.store.clock import now
+from newsroom.store.clock import now, utc
 
 BUSY_TIMEOUT_SECONDS = 10.0
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
@@ -92,7 +92,7 @@ class SQLiteStore(Store):
             raise StoreError(f"SQLite: {exc}") from exc
 
     def _to_db(self, moment: datetime) -> str:
-        return moment.astimezone(UTC).strftime(TIME_FORMAT)
+        return utc(moment).strftime(TIME_FORMAT)
 
     def _from_db(self, value: str) -> datetime:
         return datetime.fromisoformat(value)  # reads the trailing Z as UTC, and fast

@@ -1,13 +1,16 @@
 """One behaviour, two stores: every test runs on SQLite and on PostgreSQL."""
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from newsroom.store import StoreError, open_store
 from newsroom.store.clock import now
+from newsroom.store.migrations import LATEST
 from newsroom.store.models import NewComment
 
 
@@ -55,14 +58,68 @@ def test_add_and_get_keep_every_field(store):
     assert store.get(10**12) is None
 
 
+def test_times_come_back_aware_and_in_utc(store):
+    written = datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=UTC)
+    stored = store.get(store.add(new(created=written)))
+    assert stored.created == written
+    assert stored.created.utcoffset() == timedelta(0)
+    assert stored.updated == written  # untouched since it was written
+    store.set_feedback(stored.id, "ham sent")
+    assert store.get(stored.id).updated > written
+    with pytest.raises(ValueError, match="naive"):
+        store.add(new(created=datetime(2026, 3, 1)))
+
+
+def test_add_refuses_an_unknown_status_or_verdict(store):
+    with pytest.raises(StoreError, match="status"):
+        store.add(new(status="published"))
+    with pytest.raises(StoreError, match="akismet"):
+        store.add(new(akismet="maybe"))
+    assert store.export() == []
+
+
+def test_ping_answers(store):
+    store.ping()
+
+
 def test_migrate_twice_and_concurrently(store_url):
     stores = [open_store(store_url) for _ in range(4)]
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda s: s.migrate(), stores))
     stores[0].migrate()
     assert stores[1].add(new()) > 0
+    assert stores[2]._read("SELECT version FROM schema_migrations") == [(LATEST,)]
     for s in stores:
         s.close()
+
+
+MIGRATE = "import sys; from newsroom.store import open_store; open_store(sys.argv[1]).migrate()"
+
+
+def test_processes_starting_at_once_all_migrate(store_url):
+    """Four processes on a store nobody has opened yet: each must come up."""
+    starters = [
+        subprocess.Popen([sys.executable, "-c", MIGRATE, store_url], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for starter in starters:
+        assert starter.wait(timeout=60) == 0, starter.stderr.read().decode()
+        starter.stderr.close()
+    store = open_store(store_url)
+    assert store._read("SELECT version FROM schema_migrations") == [(LATEST,)]
+    assert store.add(new()) > 0
+    store.close()
+
+
+def test_ids_that_cannot_exist_find_nothing(store):
+    id = store.add(new())
+    for impossible in (0, -1, 2**63, 10**30):
+        assert store.get(impossible) is None
+    assert store.set_status([10**30, id, id, -5], "approved") == [id]
+    assert store.delete([2**64, 0]) == []
+    store.set_verdict(10**30, "spam")
+    store.set_feedback(-1, "spam sent")
+    assert store.get(id).akismet == "ham"
 
 
 def test_approved_counts_and_thread_order(store):
@@ -72,6 +129,7 @@ def test_approved_counts_and_thread_order(store):
     assert store.set_status([second, first, 999_999], "approved") == [second, first]
     assert [c.id for c in store.published("t")] == [first, second]
     assert store.counts(["t", "other", "none"]) == {"t": 2, "other": 0, "none": 0}
+    assert store.counts([]) == {}
     assert [c.id for c in store.published()] == [first, second]
     assert store.published("other") == []
     (shown,) = store.published("t")[:1]
@@ -92,6 +150,9 @@ def test_select_filters_newest_first(store):
 def test_verdicts_feedback_and_delete(store):
     id = store.add(new(akismet="unchecked"))
     assert [c.id for c in store.unchecked()] == [id]
+    store.set_verdict(id, "ham")
+    assert (store.get(id).akismet, store.get(id).status) == ("ham", "pending")
+    store.set_verdict(id, "unchecked")
     store.set_verdict(id, "spam", status="spam")
     assert (store.get(id).akismet, store.get(id).status) == ("spam", "spam")
     assert store.unchecked() == []
@@ -108,9 +169,12 @@ def test_rate_duplicates_and_known_authors(store):
     assert store.recent_from_ip("198.51.100.1", now() - timedelta(minutes=1)) == 0
     assert store.is_duplicate("t", "ann@example.org", "Hello", now() - timedelta(minutes=10))
     assert not store.is_duplicate("t", "ann@example.org", "Hello", now() - timedelta(minutes=1))
+    assert not store.is_duplicate("u", "ann@example.org", "Hello", now() - timedelta(minutes=10))
+    assert not store.is_duplicate("t", "bob@example.org", "Hello", now() - timedelta(minutes=10))
     assert not store.has_approved_by("ann@example.org")
     store.set_status([store.add(new(body="Third"))], "approved")
     assert store.has_approved_by("ann@example.org")
+    assert not store.has_approved_by("bob@example.org")
 
 
 def test_purge_deletes_old_spam_and_erases_old_addresses(store):
@@ -122,9 +186,12 @@ def test_purge_deletes_old_spam_and_erases_old_addresses(store):
     assert store.purge(now() - timedelta(days=15), now() - timedelta(days=30)) == (1, 1)
     assert store.get(old_spam) is None
     assert store.get(new_spam) is not None
-    assert (store.get(old_ham).ip, store.get(old_ham).user_agent) == (None, None)
-    assert store.get(old_ham).body == "Hello"
-    assert store.get(fresh).ip == "203.0.113.9"
+    erased = store.get(old_ham)
+    assert (erased.ip, erased.user_agent) == (None, None)
+    kept = dict(vars(new(created=old)), ip=None, user_agent=None)
+    assert {name: getattr(erased, name) for name in kept} == kept  # nothing else touched
+    assert (store.get(fresh).ip, store.get(fresh).user_agent) == ("203.0.113.9", "Browser/1")
+    assert store.purge(now() - timedelta(days=15), now() - timedelta(days=30)) == (0, 0)
 
 
 def test_export_holds_everything(store):
@@ -142,6 +209,6 @@ def test_500_writes_from_50_threads_are_all_stored_once(store):
 
     with ThreadPoolExecutor(50) as pool:
         ids = list(pool.map(write, range(500)))
-    assert len(set(ids)) == 500
-    bodies = sorted(c["body"] for c in store.export())
-    assert bodies == sorted(f"comment {n}" for n in range(500))
+    stored = {c["id"]: c["body"] for c in store.export()}
+    assert len(store.export()) == 500
+    assert stored == {id: f"comment {n}" for n, id in enumerate(ids)}

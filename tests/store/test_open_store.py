@@ -1,0 +1,53 @@
+"""Opening a store from its URL: which backend, which file, and what gets imported."""
+
+import subprocess
+import sys
+
+import pytest
+
+from newsroom.store import StoreError, open_store
+
+
+def test_a_relative_sqlite_path_is_created_with_its_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    store = open_store("sqlite:///var/comments.sqlite3")
+    store.migrate()
+    store.close()
+    assert (tmp_path / "var" / "comments.sqlite3").is_file()
+
+
+def test_an_absolute_sqlite_path(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path}/deep/er/c.sqlite3")  # sqlite:////abs/path
+    store.migrate()
+    assert store._read("PRAGMA journal_mode") == [("wal",)]
+    assert store._read("PRAGMA busy_timeout")[0][0] >= 5000
+    store.close()
+    assert (tmp_path / "deep" / "er" / "c.sqlite3").is_file()
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite:/x", "", "comments.sqlite3"])
+def test_an_unknown_url_is_refused_clearly(url):
+    with pytest.raises(StoreError, match="NEWSROOM_DATABASE_URL"):
+        open_store(url)
+
+
+def test_sqlite_never_imports_psycopg(tmp_path):
+    """The Lambda GET path on SQLite must not pay psycopg's import."""
+    code = (
+        "import sys; from newsroom.store import open_store;"
+        f"s = open_store('sqlite:///{tmp_path}/c.sqlite3'); s.migrate(); s.counts(['a']);"
+        "print('psycopg' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_an_unreachable_postgresql_says_why_without_the_password():
+    from newsroom.store.postgres import PostgresStore
+
+    store = PostgresStore("postgresql://newsroom:sekrit-password@127.0.0.1:1/none", timeout=0.5)
+    with pytest.raises(StoreError) as failure:
+        store.ping()
+    store.close()
+    assert "refused" in str(failure.value).lower()
+    assert "sekrit" not in str(failure.value)
