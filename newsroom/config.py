@@ -1,4 +1,8 @@
-"""The comment service's settings, read from the environment once and checked."""
+"""The comment service's settings, read from the environment once and checked.
+
+A value the service cannot use stops it at start with a message naming the variable
+(ConfigError), rather than failing at the first comment.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,20 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 MODERATION_MODES = ("all", "known", "none")
 DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
 DEFAULT_AKISMET_URL = "https://rest.akismet.com"
 DEFAULT_RATE_LIMIT = 5  # comments per address per minute
-DEFAULT_AKISMET_TIMEOUT = 3.0  # seconds; a slow Akismet leaves the comment unchecked
+# Seconds. The library's own default is 1 s; Akismet's answers are usually far quicker,
+# and a slower one leaves the comment pending and unchecked, so 3 s only spares a retry.
+DEFAULT_AKISMET_TIMEOUT = 3.0
+MAX_AKISMET_TIMEOUT = 60.0
+DEFAULT_PERSONAL_DATA_DAYS = 30
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
 
 
 class ConfigError(ValueError):
@@ -20,7 +32,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     akismet_key: str = field(default="", repr=False)  # a secret: never logged
     akismet_blog_url: str = ""
     akismet_url: str = DEFAULT_AKISMET_URL
@@ -28,12 +40,12 @@ class Settings:
     akismet_is_test: bool = False
     moderation: str = "all"
     rate_limit: int = DEFAULT_RATE_LIMIT
-    trusted_proxies: tuple = ()
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     threads_path: str = "output/threads.json"
     site_dir: str = "output"
     smtp_url: str = field(default="", repr=False)  # may carry a password
     moderator_email: str = ""
-    personal_data_days: int = 30
+    personal_data_days: int = DEFAULT_PERSONAL_DATA_DAYS
     allowed_origins: tuple[str, ...] = ()
 
     @property
@@ -42,44 +54,105 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        get = environ.get
-        moderation = get("NEWSROOM_MODERATION", "all").strip().lower()
-        if moderation not in MODERATION_MODES:
-            raise ConfigError(
-                f"NEWSROOM_MODERATION must be one of {', '.join(MODERATION_MODES)}, "
-                f"not {moderation!r}"
-            )
+        def text(name: str, default: str = "") -> str:
+            return environ.get(name, "").strip() or default
+
+        key, blog_url = text("PYTHON_AKISMET_API_KEY"), text("PYTHON_AKISMET_BLOG_URL")
+        if bool(key) != bool(blog_url):
+            missing = "PYTHON_AKISMET_BLOG_URL" if key else "PYTHON_AKISMET_API_KEY"
+            raise ConfigError(f"Akismet needs both a key and a blog URL: set {missing} too")
         return cls(
-            database_url=get("NEWSROOM_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
-            akismet_key=get("PYTHON_AKISMET_API_KEY", "").strip(),
-            akismet_blog_url=get("PYTHON_AKISMET_BLOG_URL", "").strip(),
-            akismet_url=(get("NEWSROOM_AKISMET_URL", "").strip() or DEFAULT_AKISMET_URL),
-            akismet_timeout=_number(environ, "PYTHON_AKISMET_TIMEOUT", DEFAULT_AKISMET_TIMEOUT),
-            akismet_is_test=get("NEWSROOM_AKISMET_IS_TEST", "").strip() in ("1", "true", "yes"),
-            moderation=moderation,
-            rate_limit=int(_number(environ, "NEWSROOM_RATE_LIMIT", DEFAULT_RATE_LIMIT, whole=True)),
-            trusted_proxies=_networks(get("NEWSROOM_TRUSTED_PROXIES", "")),
-            threads_path=get("NEWSROOM_THREADS", "").strip() or "output/threads.json",
-            site_dir=get("NEWSROOM_SITE_DIR", "").strip() or "output",
-            smtp_url=get("NEWSROOM_SMTP_URL", "").strip(),
-            moderator_email=get("NEWSROOM_MODERATOR_EMAIL", "").strip(),
-            personal_data_days=int(_number(environ, "NEWSROOM_PERSONAL_DATA_DAYS", 30, whole=True)),
-            allowed_origins=tuple(get("NEWSROOM_ALLOWED_ORIGINS", "").split()),
+            database_url=_database_url(text("NEWSROOM_DATABASE_URL", DEFAULT_DATABASE_URL)),
+            akismet_key=key,
+            akismet_blog_url=_web_address("PYTHON_AKISMET_BLOG_URL", blog_url),
+            akismet_url=_web_address(
+                "NEWSROOM_AKISMET_URL", text("NEWSROOM_AKISMET_URL", DEFAULT_AKISMET_URL)
+            ),
+            akismet_timeout=_timeout(text("PYTHON_AKISMET_TIMEOUT")),
+            akismet_is_test=_flag("NEWSROOM_AKISMET_IS_TEST", text("NEWSROOM_AKISMET_IS_TEST")),
+            moderation=_moderation(text("NEWSROOM_MODERATION", "all").lower()),
+            rate_limit=_count(
+                "NEWSROOM_RATE_LIMIT", text("NEWSROOM_RATE_LIMIT"), DEFAULT_RATE_LIMIT
+            ),
+            trusted_proxies=_networks(text("NEWSROOM_TRUSTED_PROXIES")),
+            threads_path=text("NEWSROOM_THREADS", "output/threads.json"),
+            site_dir=text("NEWSROOM_SITE_DIR", "output"),
+            smtp_url=_smtp_url(text("NEWSROOM_SMTP_URL")),
+            moderator_email=_email("NEWSROOM_MODERATOR_EMAIL", text("NEWSROOM_MODERATOR_EMAIL")),
+            personal_data_days=_count(
+                "NEWSROOM_PERSONAL_DATA_DAYS",
+                text("NEWSROOM_PERSONAL_DATA_DAYS"),
+                DEFAULT_PERSONAL_DATA_DAYS,
+            ),
+            allowed_origins=tuple(
+                _web_address("NEWSROOM_ALLOWED_ORIGINS", origin).rstrip("/")
+                for origin in text("NEWSROOM_ALLOWED_ORIGINS").split()
+            ),
         )
 
 
-def _number(environ, name: str, default: float, whole: bool = False) -> float:
-    raw = environ.get(name, "").strip()
+def _moderation(value: str) -> str:
+    if value not in MODERATION_MODES:
+        raise ConfigError(
+            f"NEWSROOM_MODERATION must be one of {', '.join(MODERATION_MODES)}, not {value!r}"
+        )
+    return value
+
+
+def _database_url(value: str) -> str:
+    if not value.startswith(DATABASE_SCHEMES):
+        # The URL may hold a password: name its scheme only.
+        scheme = value.split(":", 1)[0]
+        raise ConfigError(
+            "NEWSROOM_DATABASE_URL must start with sqlite:/// or postgresql://, "
+            f"not {scheme + ':' if ':' in value else repr(scheme[:20])}"
+        )
+    return value
+
+
+def _web_address(name: str, value: str) -> str:
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// address, not {value!r}")
+    return value
+
+
+def _timeout(raw: str) -> float:
+    if not raw:
+        return DEFAULT_AKISMET_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"PYTHON_AKISMET_TIMEOUT must be a number of seconds, not {raw!r}"
+        ) from None
+    if not 0 < value <= MAX_AKISMET_TIMEOUT:
+        raise ConfigError(
+            f"PYTHON_AKISMET_TIMEOUT must be more than 0 and at most {MAX_AKISMET_TIMEOUT:g} "
+            f"seconds, not {raw}"
+        )
+    return value
+
+
+def _count(name: str, raw: str, default: int) -> int:
     if not raw:
         return default
     try:
-        value = int(raw) if whole else float(raw)
+        value = int(raw)
     except ValueError:
-        kind = "a whole number" if whole else "a number"
-        raise ConfigError(f"{name} must be {kind}, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < 0:
-        raise ConfigError(f"{name} must not be negative")
+        raise ConfigError(f"{name} must not be negative, not {value}")
     return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    word = raw.lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {raw!r}")
+    return word in TRUE_WORDS
 
 
 def _networks(raw: str) -> tuple:
@@ -88,5 +161,20 @@ def _networks(raw: str) -> tuple:
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ConfigError(f"NEWSROOM_TRUSTED_PROXIES: {item!r} is not an address") from None
+            raise ConfigError(
+                f"NEWSROOM_TRUSTED_PROXIES: {item!r} is not an address or network"
+            ) from None
     return tuple(networks)
+
+
+def _smtp_url(value: str) -> str:
+    if value and (urlsplit(value).scheme not in ("smtp", "smtps") or not urlsplit(value).hostname):
+        # May carry a password: not repeated in the message.
+        raise ConfigError("NEWSROOM_SMTP_URL must look like smtp://host:port or smtps://host")
+    return value
+
+
+def _email(name: str, value: str) -> str:
+    if value and ("@" not in value.strip("@") or any(c.isspace() for c in value)):
+        raise ConfigError(f"{name} must be an e-mail address, not {value!r}")
+    return value
