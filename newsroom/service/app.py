@@ -62,12 +62,13 @@ def _service(request: Request) -> CommentService:
 
 async def post_comment(request: Request) -> Response:
     service = _service(request)
-    kind = intake.media_type(request.headers.get("content-type"))
-    is_form = kind == intake.FORM
+    content_type = request.headers.get("content-type", "")
+    is_form = intake.media_type(content_type) in intake.FORMS
     data: dict = {}
     try:
+        intake.check_media_type(intake.media_type(content_type))
         intake.check_length(request.headers.get("content-length"))
-        data = intake.parse(await _body(request), kind)
+        data = intake.parse(await _body(request), content_type)
         submission = intake.validate(data)
         outcome = await service.post(submission, _visitor(request, service))
     except IntakeError as refusal:

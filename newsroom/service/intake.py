@@ -9,6 +9,8 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from email import policy
+from email.parser import BytesParser
 from urllib.parse import parse_qsl, urlsplit
 
 MAX_REQUEST_BYTES = 32 * 1024
@@ -17,6 +19,8 @@ LIMITS = {"thread": 200, "author": 100, "email": 254, "url": 200, "body": 5000, 
 FIELDS = ("thread", "author", "email", "url", "body", "parent", "nickname")
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+FORMS = (FORM, MULTIPART)  # what a browser's form posts
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\".]+(\.[^@\s<>\".]+)+$")
 
 
@@ -54,16 +58,21 @@ def too_large() -> IntakeError:
     return IntakeError(413, {"request": f"The request is larger than {MAX_REQUEST_BYTES} bytes."})
 
 
-def parse(raw: bytes, kind: str) -> dict:
-    """The posted fields as a dict, from JSON or form encoding."""
-    if kind not in (JSON, FORM):
+def check_media_type(kind: str) -> None:
+    if kind not in (JSON, *FORMS):
         raise IntakeError(
-            415, {"request": f"Send {JSON} or {FORM}, not {kind or 'no content type'}."}
+            415,
+            {"request": f"Send {JSON}, {FORM} or {MULTIPART}, not {kind or 'no content type'}."},
         )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise IntakeError(400, {"request": "The request is not valid UTF-8."}) from None
+
+
+def parse(raw: bytes, content_type: str) -> dict:
+    """The posted fields as a dict, from JSON, form encoding or multipart form data."""
+    kind = media_type(content_type)
+    check_media_type(kind)
+    if kind == MULTIPART:
+        return _multipart_fields(raw, content_type)
+    text = _utf8(raw)
     if kind == FORM:
         return _form_fields(text)
     try:
@@ -75,13 +84,44 @@ def parse(raw: bytes, kind: str) -> dict:
     return data
 
 
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IntakeError(400, {"request": "The request is not valid UTF-8."}) from None
+
+
 def _form_fields(text: str) -> dict:
+    return _unique(parse_qsl(text, keep_blank_values=True))
+
+
+def _unique(pairs) -> dict:
     data: dict = {}
-    for key, value in parse_qsl(text, keep_blank_values=True):
+    for key, value in pairs:
         if key in data:
-            raise IntakeError(422, {key: "This field is given more than once."})
+            raise IntakeError(422, {str(key)[:50]: "This field is given more than once."})
         data[key] = value
     return data
+
+
+def _multipart_fields(raw: bytes, content_type: str) -> dict:
+    """Text fields of multipart/form-data (the body is already at most 32 KiB).
+
+    The standard library's MIME parser reads it: no files are taken, only named fields.
+    """
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
+    if not message.is_multipart() or message.defects:
+        raise IntakeError(400, {"request": "The multipart form data cannot be read."})
+    pairs = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.is_multipart():
+            raise IntakeError(400, {"request": "Every part of the form must be a named field."})
+        if part.get_filename() is not None:
+            raise IntakeError(422, {name[:50]: "Files are not accepted."})
+        pairs.append((name, _utf8(part.get_payload(decode=True) or b"")))
+    return _unique(pairs)
 
 
 def validate(data: dict) -> Submission:

@@ -91,6 +91,7 @@ def _post() -> dict:
             "content": {
                 "application/json": {"schema": NEW_COMMENT},
                 "application/x-www-form-urlencoded": {"schema": NEW_COMMENT},
+                "multipart/form-data": {"schema": NEW_COMMENT},
             },
         },
         "responses": {
@@ -98,7 +99,11 @@ def _post() -> dict:
                 "description": "Stored (spam and dropped comments get the same answer)",
                 "content": {"application/json": {"schema": accepted}},
             },
-            "303": {"description": "A form post: back to the article with a notice"},
+            "303": {
+                "description": "A form post: back to the article, at #comment-pending or "
+                "#comment-published",
+                "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
+            },
             "400": _errors("The request cannot be read", form_page=True),
             "409": _errors("The same comment was posted already", form_page=True),
             "413": _errors("The request is too large", form_page=True),

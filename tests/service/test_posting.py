@@ -232,3 +232,83 @@ def test_counts_and_health(service):
         assert counts.json() == {THREAD: 1, "x": 0}
         assert client.get("/api/comments/counts").status_code == 400
         assert client.get("/api/health").json() == {"status": "ok"}
+
+
+def multipart(data: dict) -> list:
+    """Form fields as multipart/form-data parts without a file name, as browsers send them."""
+    return [(name, (None, value)) for name, value in data.items()]
+
+
+def test_multipart_form_post_redirects_back_to_the_article(service, fake_akismet):
+    form = comment(body="Über *alles*\r\nnext") | {"parent": "", "nickname": ""}
+    with service.client() as client:
+        answer = client.post("/api/comments", files=multipart(form))
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith(f"/articles/{THREAD}/#comment-pending")
+    (stored,) = service.store.export()
+    assert stored["body"] == "Über *alles*\r\nnext"
+    assert fake_akismet.calls("comment-check")[0]["comment_content"] == "Über *alles*\r\nnext"
+
+
+def test_multipart_errors_and_files(service):
+    with service.client() as client:
+        refused = client.post("/api/comments", files=multipart(comment(email="nope")))
+        with_file = client.post(
+            "/api/comments", files=[*multipart(comment()), ("body", ("a.txt", b"x"))]
+        )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("text/html")
+    assert 'id="comment-email-error"' in refused.text
+    assert with_file.status_code == 422
+    assert service.store.export() == []
+
+
+def test_published_form_post_goes_to_the_published_notice(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "none"})
+    with service.client() as client:
+        answer = client.post("/api/comments", data=comment())
+    assert answer.status_code == 303
+    assert answer.headers["location"].endswith("#comment-published")
+
+
+def test_form_refusals_for_rate_and_duplicates_are_pages(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_RATE_LIMIT": "2"})
+    with service.client() as client:
+        assert client.post("/api/comments", data=comment()).status_code == 303
+        duplicate = client.post("/api/comments", data=comment())
+        assert client.post("/api/comments", data=comment(body="Second")).status_code == 303
+        limited = client.post("/api/comments", data=comment(body="Third"))
+    assert duplicate.status_code == 409
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "60"
+    for page in (duplicate, limited):
+        assert page.headers["content-type"].startswith("text/html")
+        assert "Ann Example" in page.text  # the reader's text kept
+
+
+def test_honeypot_and_discard_answers_look_like_pending_ones(service, fake_akismet):
+    """A bot cannot tell a dropped comment from a stored one by the answer's shape."""
+    stored = post(service, comment(body="kept")).json()
+    fake_akismet.answer_with("discard")
+    discarded = post(service, comment(body="dropped")).json()
+    honeypot = post(service, comment(body="bot", nickname="x")).json()
+    for answer in (discarded, honeypot):
+        assert set(answer) == {"id", "status"}
+        assert answer["status"] == "pending"
+        assert isinstance(answer["id"], int) and answer["id"] > stored["id"]
+    assert [c["body"] for c in service.store.export()] == ["kept"]
+
+
+def test_public_answers_carry_no_personal_data(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "none"})
+    headers = {"User-Agent": "SecretAgent/7", "X-Forwarded-For": "198.51.100.99"}
+    answer = post(service, comment(email="hidden@example.org"), headers=headers)
+    with service.client() as client:
+        pages = [
+            answer.text,
+            client.get("/api/comments", params={"thread": THREAD}).text,
+            client.get("/api/comments/counts", params={"thread": THREAD}).text,
+        ]
+    for page in pages:
+        for private in ("hidden@example.org", "SecretAgent", "127.0.0.1", "198.51.100.99"):
+            assert private not in page
