@@ -7,9 +7,12 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from newsroom.config import ConfigError, Settings
+from newsroom.store import Store, StoreError
 
 SPAM_KEPT = timedelta(days=15)
 STATUS_CHOICES = ("pending", "approved", "spam", "rejected", "all")
@@ -17,23 +20,39 @@ STATUS_CHOICES = ("pending", "approved", "spam", "rejected", "all")
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The pool logs every failed retry; the store's own error says why, once.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     args = parser().parse_args(argv)
     try:
-        return args.run(args) or 0
+        settings = Settings.from_env()
+        if not args.moderation:
+            return args.run(args, settings)
+        with opened_store(settings) as store:
+            return args.run(args, settings, store)
     except ConfigError as exc:
         print(f"newsroom: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:
-        from newsroom.store import StoreError
+    except StoreError as exc:
+        print(f"newsroom: the comment store failed: {exc}", file=sys.stderr)
+        return 1
 
-        if isinstance(exc, StoreError):
-            print(f"newsroom: the comment store failed: {exc}", file=sys.stderr)
-            return 1
-        raise
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[Store]:
+    """The store, migrated, and closed afterwards (a PostgreSQL pool holds threads)."""
+    from newsroom.store import open_store
+
+    store = open_store(settings.database_url)
+    try:
+        store.migrate()
+        yield store
+    finally:
+        store.close()
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="newsroom", description=__doc__)
+    top.set_defaults(moderation=False)
     commands = top.add_subparsers(required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve the built site and the comment API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -41,9 +60,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--site", default=None, help="the built site (default: output)")
     serve.set_defaults(run=run_serve)
 
-    comments = commands.add_parser("comments", help="moderate comments").add_subparsers(
-        required=True, metavar="ACTION"
-    )
+    moderation = commands.add_parser("comments", help="moderate comments")
+    moderation.set_defaults(moderation=True)  # these actions get an opened store
+    comments = moderation.add_subparsers(required=True, metavar="ACTION")
     listing = comments.add_parser("list", help="list comments, newest first")
     listing.add_argument("--status", choices=STATUS_CHOICES, default="pending")
     listing.add_argument("--thread")
@@ -66,7 +85,12 @@ def parser() -> argparse.ArgumentParser:
         run=run_recheck
     )
     purge = comments.add_parser("purge", help="delete old spam, erase old addresses")
-    purge.add_argument("--personal-days", type=int, default=None)
+    purge.add_argument(
+        "--personal-days",
+        type=_days,
+        default=None,
+        help="erase addresses older than this (default: NEWSROOM_PERSONAL_DATA_DAYS or 30)",
+    )
     purge.set_defaults(run=run_purge)
     export = comments.add_parser("export", help="every comment as JSON")
     export.add_argument("--output", default="-")
@@ -74,23 +98,20 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def run_serve(args) -> int:
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a whole number of days, 0 or more, not {text!r}")
+    return int(text)
+
+
+def run_serve(args, settings: Settings) -> int:
     from newsroom.service.server import serve
 
     serve(args.host, args.port, args.site)
     return 0
 
 
-def _store(settings: Settings):
-    from newsroom.store import open_store
-
-    store = open_store(settings.database_url)
-    store.migrate()
-    return store
-
-
-def run_list(args) -> int:
-    store = _store(Settings.from_env())
+def run_list(args, settings: Settings, store: Store) -> int:
     status = None if args.status == "all" else args.status
     comments = store.select(status=status, thread=args.thread)
     if args.json:
@@ -127,8 +148,8 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def run_show(args) -> int:
-    comment = _store(Settings.from_env()).get(args.id)
+def run_show(args, settings: Settings, store: Store) -> int:
+    comment = store.get(args.id)
     if comment is None:
         print(f"newsroom: no comment {args.id}", file=sys.stderr)
         return 1
@@ -137,9 +158,8 @@ def run_show(args) -> int:
     return 0
 
 
-def run_moderate(args) -> int:
-    settings = Settings.from_env()
-    store = _store(settings)
+def run_moderate(args, settings: Settings, store: Store) -> int:
+    """Exit 0 only when every id was found and every Akismet report went out."""
     found = {i: store.get(i) for i in args.ids}
     missing = [i for i, c in found.items() if c is None]
     ids = [i for i, c in found.items() if c is not None]
@@ -148,59 +168,82 @@ def run_moderate(args) -> int:
     else:
         status = {"approve": "approved", "reject": "rejected", "spam": "spam", "ham": "pending"}
         changed = store.set_status(ids, status[args.action])
-    if args.action in ("spam", "ham") and changed:
-        _feedback(settings, store, [found[i] for i in changed], args.action)
     if args.action == "ham":
         for i in changed:
             store.set_verdict(i, "ham")
+    reported = True
+    if args.action in ("spam", "ham") and changed:
+        reported = _feedback(settings, store, [found[i] for i in changed], args.action)
     if changed:
         print(f"{args.action}: {', '.join(map(str, changed))}")
     if args.action == "approve" and changed:
-        from newsroom.rebuild import after_approve
-
-        if after_approve(changed) is False:
-            print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+        _after_approve(changed)
     for i in missing:
         print(f"newsroom: no comment {i}", file=sys.stderr)
-    return 1 if missing else 0
+    return 0 if reported and not missing else 1
 
 
-def _feedback(settings: Settings, store, comments, action: str) -> None:
-    """Tell Akismet it was wrong (or right), and record how that went."""
+def _after_approve(ids: list[int]) -> None:
+    """Let the site rebuild itself (newsroom.rebuild, when the project has it)."""
+    try:
+        from newsroom.rebuild import after_approve
+    except ModuleNotFoundError as exc:
+        if exc.name != "newsroom.rebuild":
+            raise  # a dependency of the hook is missing: say so, do not hide it
+        return
+    if after_approve(ids) is False:
+        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+
+
+def _feedback(settings: Settings, store: Store, comments, action: str) -> bool:
+    """Tell Akismet it was wrong (or right), and record how that went. True when every
+    report went out, or when no key is configured (then there is no one to tell)."""
     from newsroom.akismet_gateway import GatewayError, gateway_from_settings
     from newsroom.threads import ThreadIndex
 
     gateway = gateway_from_settings(settings)
     if gateway is None:
         print("newsroom: no Akismet key configured; Akismet was not told", file=sys.stderr)
-        return
+        for comment in comments:
+            store.set_feedback(comment.id, f"{action} not sent: no Akismet key")
+        return True
     threads = ThreadIndex(settings.threads_path)
+    failures = 0
 
     async def tell() -> None:
+        nonlocal failures
         submit = gateway.submit_spam if action == "spam" else gateway.submit_ham
         try:
             for comment in comments:
                 try:
                     await submit(comment, threads.get(comment.thread))
-                    store.set_feedback(comment.id, f"{action} sent")
                 except GatewayError as exc:
+                    failures += 1
                     store.set_feedback(comment.id, f"{action} failed: {exc}")
                     print(f"newsroom: comment {comment.id}: {exc}", file=sys.stderr)
+                else:
+                    store.set_feedback(comment.id, f"{action} sent")
         finally:
             await gateway.aclose()
 
     asyncio.run(tell())
+    return failures == 0
 
 
-def run_recheck(args) -> int:
-    settings = Settings.from_env()
-    store = _store(settings)
+def run_recheck(args, settings: Settings, store: Store) -> int:
     from newsroom.akismet_gateway import GatewayError, gateway_from_settings
     from newsroom.threads import ThreadIndex
 
+    unchecked = store.unchecked()
+    if not unchecked:
+        print("No unchecked comments.")
+        return 0
     gateway = gateway_from_settings(settings)
     if gateway is None:
-        print("newsroom: no Akismet key configured; nothing rechecked", file=sys.stderr)
+        print(
+            f"newsroom: no Akismet key configured; {len(unchecked)} comments stay unchecked",
+            file=sys.stderr,
+        )
         return 1
     threads = ThreadIndex(settings.threads_path)
     failures = 0
@@ -208,7 +251,7 @@ def run_recheck(args) -> int:
     async def recheck() -> None:
         nonlocal failures
         try:
-            for comment in store.unchecked():
+            for comment in unchecked:
                 try:
                     verdict = await gateway.check(
                         comment, threads.get(comment.thread), recheck_reason="retry"
@@ -229,19 +272,18 @@ def run_recheck(args) -> int:
     return 1 if failures else 0
 
 
-def run_purge(args) -> int:
+def run_purge(args, settings: Settings, store: Store) -> int:
     from newsroom.store.clock import now
 
-    settings = Settings.from_env()
     days = settings.personal_data_days if args.personal_days is None else args.personal_days
     moment = now()
-    deleted, erased = _store(settings).purge(moment - SPAM_KEPT, moment - timedelta(days=days))
+    deleted, erased = store.purge(moment - SPAM_KEPT, moment - timedelta(days=days))
     print(f"Deleted {deleted} spam comments; erased addresses from {erased} comments.")
     return 0
 
 
-def run_export(args) -> int:
-    data = json.dumps(_store(Settings.from_env()).export(), ensure_ascii=False, indent=1)
+def run_export(args, settings: Settings, store: Store) -> int:
+    data = json.dumps(store.export(), ensure_ascii=False, indent=1)
     if args.output == "-":
         print(data)
     else:

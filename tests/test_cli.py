@@ -1,16 +1,20 @@
 """`newsroom comments …`, run as a moderator would, on SQLite and PostgreSQL."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
+import httpx
 import pytest
 
+from newsroom.cli import main
 from newsroom.store import open_store
 from newsroom.store.clock import now
 from tests.store.test_store import new
-from tests.support.service import THREAD, write_manifest
+from tests.support.service import THREAD, free_port, write_manifest
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -100,6 +104,7 @@ def test_a_failed_report_is_recorded(moderation, fake_akismet):
     a = store.add(new())
     fake_akismet.answer_with("invalid")
     result = run("comments", "spam", str(a))
+    assert result.returncode == 1  # the status changed, but Akismet was not told
     assert store.get(a).status == "spam"
     assert store.get(a).feedback.startswith("spam failed")
     assert "invalid" in result.stderr
@@ -163,3 +168,148 @@ def test_approve_calls_the_rebuild_hook(moderation, monkeypatch):
     server.shutdown()
     server.server_close()
     assert [path for path, _ in handler.received] == ["/hook"]
+
+
+def test_some_ids_missing_is_a_failure_that_still_does_the_rest(moderation):
+    store, _ = moderation
+    a = store.add(new())
+    for action in ("reject", "delete"):
+        result = run("comments", action, str(a), "0", "99999999999999999999999")
+        assert result.returncode == 1
+        assert "no comment 99999999999999999999999" in result.stderr
+    assert store.get(a) is None  # rejected, then deleted
+    assert run("comments", "approve", "x").returncode == 2  # not an id at all
+
+
+def no_akismet(monkeypatch) -> None:
+    for name in ("PYTHON_AKISMET_API_KEY", "PYTHON_AKISMET_BLOG_URL", "NEWSROOM_AKISMET_URL"):
+        monkeypatch.delenv(name)
+
+
+def test_spam_and_ham_without_a_key_still_moderate(moderation, monkeypatch):
+    store, _ = moderation
+    no_akismet(monkeypatch)
+    a, b = store.add(new(body="one")), store.add(new(body="two", status="spam"))
+    spam = run("comments", "spam", str(a))
+    assert spam.returncode == 0
+    assert "no Akismet key configured" in spam.stderr
+    assert run("comments", "ham", str(b)).returncode == 0
+    assert (store.get(a).status, store.get(a).feedback) == ("spam", "spam not sent: no Akismet key")
+    assert (store.get(b).status, store.get(b).akismet) == ("pending", "ham")
+
+
+def test_recheck_files_discarded_as_spam_and_says_when_nothing_waits(moderation, fake_akismet):
+    store, _ = moderation
+    assert run("comments", "recheck").stdout.strip() == "No unchecked comments."
+    id = store.add(new(thread=THREAD, akismet="unchecked"))
+    fake_akismet.answer_with("discard")
+    assert run("comments", "recheck").returncode == 0
+    assert (store.get(id).akismet, store.get(id).status) == ("spam", "spam")
+
+
+def test_recheck_without_a_key_leaves_them_unchecked(moderation, monkeypatch):
+    store, _ = moderation
+    no_akismet(monkeypatch)
+    id = store.add(new(akismet="unchecked"))
+    result = run("comments", "recheck")
+    assert result.returncode == 1
+    assert "1 comments stay unchecked" in result.stderr
+    assert store.get(id).akismet == "unchecked"
+
+
+def test_purge_age_from_the_option_or_the_environment(moderation, monkeypatch):
+    store, _ = moderation
+    ten_days = store.add(new(created=now() - timedelta(days=10)))
+    assert "erased addresses from 0 comments" in run("comments", "purge").stdout
+    monkeypatch.setenv("NEWSROOM_PERSONAL_DATA_DAYS", "7")
+    assert "erased addresses from 1 comments" in run("comments", "purge").stdout
+    assert store.get(ten_days).ip is None
+    store.add(new(created=now() - timedelta(days=2)))
+    assert "from 1 comments" in run("comments", "purge", "--personal-days", "1").stdout
+    refused = run("comments", "purge", "--personal-days", "-3")
+    assert refused.returncode == 2
+    assert "0 or more" in refused.stderr
+
+
+def test_export_to_standard_output(moderation):
+    store, _ = moderation
+    id = store.add(new(body="Everything, please"))
+    (exported,) = json.loads(run("comments", "export").stdout)
+    assert (exported["id"], exported["body"], exported["email"]) == (
+        id,
+        "Everything, please",
+        "ann@example.org",
+    )
+
+
+def test_the_default_store_is_var_comments_sqlite3(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSROOM_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "newsroom.cli", "comments", "list"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": os.getcwd()},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "No pending comments."
+    assert (tmp_path / "var" / "comments.sqlite3").is_file()
+
+
+def test_approve_works_without_the_rebuild_module(moderation, monkeypatch, capsys):
+    store, _ = moderation
+    id = store.add(new())
+    monkeypatch.setitem(sys.modules, "newsroom.rebuild", None)  # import raises: not found
+    assert main(["comments", "approve", str(id)]) == 0
+    assert store.get(id).status == "approved"
+    assert capsys.readouterr().out.strip() == f"approve: {id}"
+
+
+def test_serve_answers_on_its_port(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>Front page</title>")
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEWSROOM_DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3",
+        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port), "--site", str(site)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                health = httpx.get(f"{base}/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "newsroom serve never answered"
+                assert server.poll() is None, "newsroom serve exited"
+                time.sleep(0.1)
+        assert health.status_code == 200
+        assert "Front page" in httpx.get(f"{base}/", timeout=2).text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("mysql://db/comments", "NEWSROOM_DATABASE_URL"),
+        ("postgresql://u:pw@127.0.0.1:1/x", "refused"),
+    ],
+)
+def test_a_store_that_cannot_be_opened_is_said_plainly(url, reason):
+    result = run("comments", "list", env={**os.environ, "NEWSROOM_DATABASE_URL": url})
+    assert result.returncode != 0
+    assert reason in result.stderr
+    assert "Traceback" not in result.stderr
+    assert ":pw@" not in result.stderr

@@ -18,6 +18,12 @@ from newsroom.store.base import Store, StoreError
 from newsroom.store.clock import now, utc
 
 POOL_MAX = 10
+RACES = (
+    psycopg.errors.UniqueViolation,
+    psycopg.errors.DuplicateTable,
+    psycopg.errors.DuplicateObject,
+    psycopg.errors.SerializationFailure,
+)
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -82,11 +88,13 @@ class PostgresStore(Store):
         return value.astimezone(UTC)
 
     def migrate(self) -> None:
-        for attempt in range(3):  # two starters racing on CREATE … IF NOT EXISTS: try again
+        for attempt in range(3):
             try:
                 return self._migrate()
-            except StoreError:
-                if attempt == 2:
+            except StoreError as exc:
+                # Two starters racing on CREATE … IF NOT EXISTS can collide in the catalog
+                # (or, on CockroachDB, be asked to retry): the second try finds it done.
+                if attempt == 2 or not isinstance(exc.__cause__, RACES):
                     raise
 
     def _migrate(self) -> None:
