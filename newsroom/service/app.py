@@ -42,7 +42,9 @@ def create_app(settings: Settings | None = None, store=None, gateway=None) -> St
         Route("/api/health", health, methods=["GET"]),
         Route("/api/openapi.json", openapi, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={StoreError: store_unavailable}
+    )
     app.state.service = service
     if settings.allowed_origins:
         from starlette.middleware.cors import CORSMiddleware
@@ -77,7 +79,11 @@ async def post_comment(request: Request) -> Response:
         logger.error("Comment not stored: %s", exc)
         return _refusal(
             request,
-            IntakeError(503, {"request": "Comments cannot be saved right now; try again soon."}),
+            IntakeError(
+                503,
+                {"request": "Comments cannot be saved right now; try again soon."},
+                {"Retry-After": "30"},
+            ),
             data if is_form else None,
         )
     task = _notify_task(service, outcome, submission)
@@ -194,6 +200,13 @@ def _thread_parameter(request: Request) -> str | Response:
 
 def _bad_query(message: str) -> Response:
     return JSONResponse({"errors": {"thread": message}}, 400)
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """A read the store could not answer: 503, the reason in the log only."""
+    logger.error("Store unavailable for %s %s: %s", request.method, request.url.path, exc)
+    message = "Comments cannot be read right now; try again soon."
+    return JSONResponse({"errors": {"request": message}}, 503, headers={"Retry-After": "30"})
 
 
 async def health(request: Request) -> Response:

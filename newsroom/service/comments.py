@@ -1,14 +1,17 @@
 """The service's state and the posting pipeline, cheapest checks first.
 
-Field rules, honeypot, thread and parent, rate limit, duplicates (the store), then
+Field rules, thread and parent, rate limit, honeypot, duplicates (the store), then
 Akismet (the network, outside any transaction), then one write. A comment is
 acknowledged only once it is committed; an Akismet fault leaves it pending, unchecked.
+
+A dropped comment (honeypot, Akismet's discard) is answered like a pending one, with an
+id reserved from the store's sequence and never used: the ids a poster sees go up and
+never repeat, whether their comment was kept or not.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -16,6 +19,7 @@ from datetime import timedelta
 from starlette.concurrency import run_in_threadpool
 
 from newsroom.config import Settings
+from newsroom.service import rate_limit
 from newsroom.service.intake import IntakeError, Submission
 from newsroom.store import Store, StoreError, open_store
 from newsroom.store.clock import now
@@ -24,7 +28,6 @@ from newsroom.threads import Thread, ThreadIndex
 
 logger = logging.getLogger("newsroom.service")
 
-RATE_WINDOW = timedelta(minutes=1)
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_HEADER_CHARS = 500
 
@@ -55,6 +58,7 @@ class CommentService:
         self._store_lock = threading.Lock()
         self._gateway = gateway
         self._gateway_built = gateway is not None
+        self._dropped = rate_limit.DroppedLog()
 
     # --- parts, made when first needed (a cold GET must not import Akismet) ------------
 
@@ -78,17 +82,28 @@ class CommentService:
                 logger.warning("No Akismet key configured: comments are held unchecked")
         return self._gateway
 
-    async def call(self, method: str, *args):
+    async def call(self, method, *args):
         """A store method, run in a worker thread so the event loop never waits on disk."""
-        return await run_in_threadpool(lambda: getattr(self.store(), method)(*args))
+        return await run_in_threadpool(self._in_store, method, *args)
 
     async def read(self, method: str, *args):
         """A short read. SQLite in WAL mode answers one from its file without waiting on
         writers, faster than a hop to a worker thread; other stores go through ``call``."""
         store = self.store() if self._store_ready else None
         if store is not None and getattr(store, "reads_inline", False):
-            return getattr(store, method)(*args)
+            return self._in_store(method, *args)
         return await self.call(method, *args)
+
+    def _in_store(self, method, *args):
+        """A store method by name, or a function of the store. Any failure of the store is
+        a StoreError: the caller answers 503 and promises nothing."""
+        try:
+            store = self.store()
+            return method(store, *args) if callable(method) else getattr(store, method)(*args)
+        except StoreError:
+            raise
+        except Exception as exc:  # e.g. OSError opening the file: still "the store failed"
+            raise StoreError(f"{method}: {type(exc).__name__}: {exc}") from exc
 
     async def close(self) -> None:
         if self._gateway is not None:
@@ -102,16 +117,17 @@ class CommentService:
         thread = self.threads.get(submission.thread)
         if thread is None:
             raise IntakeError(422, {"thread": "There is no article with this thread."})
+        await self._check_parent(submission)
+        await self._check_rate(visitor)
         if submission.nickname:
             logger.info("Honeypot filled on thread %s: comment dropped", thread.slug)
-            return Outcome(await self._decoy_id(), "pending", thread)
-        await self._check_parent(submission)
-        await self._check_rate_and_duplicates(submission, visitor)
+            return await self._dropped_outcome(visitor, thread)
+        await self._check_duplicate(submission)
         comment = self._new_comment(submission, visitor)
         verdict = await self._ask_akismet(comment, thread, visitor)
         if verdict == "discard":
             logger.info("Akismet discarded a comment on thread %s", thread.slug)
-            return Outcome(await self._decoy_id(), "pending", thread)
+            return await self._dropped_outcome(visitor, thread)
         comment = await self._file(comment, verdict)
         comment_id = await self.call("add", comment)
         told = "approved" if comment.status == "approved" else "pending"
@@ -126,23 +142,21 @@ class CommentService:
                 422, {"parent": "The comment replied to is not a published comment here."}
             )
 
-    async def _check_rate_and_duplicates(self, submission: Submission, visitor: Visitor):
-        moment = now()
+    async def _check_rate(self, visitor: Visitor) -> None:
         limit = self.settings.rate_limit
-        if limit and await self.call("recent_from_ip", visitor.ip, moment - RATE_WINDOW) >= limit:
-            raise IntakeError(
-                429,
-                {"request": f"Too many comments: at most {limit} a minute. Please wait a moment."},
-                {"Retry-After": "60"},
-            )
-        duplicate = await self.call(
-            "is_duplicate",
-            submission.thread,
-            submission.email,
-            submission.body,
-            moment - DUPLICATE_WINDOW,
-        )
-        if duplicate:
+        if not limit:
+            return
+        since = now() - rate_limit.WINDOW
+        if self._dropped.count(visitor.ip, since) >= limit:
+            raise rate_limit.too_many(limit)
+        stored = await self.call("recent_from_ip", visitor.ip, since)
+        if stored + self._dropped.count(visitor.ip, since) >= limit:
+            raise rate_limit.too_many(limit)
+
+    async def _check_duplicate(self, submission: Submission) -> None:
+        since = now() - DUPLICATE_WINDOW
+        args = (submission.thread, submission.email, submission.body, since)
+        if await self.call("is_duplicate", *args):
             raise IntakeError(409, {"body": "You have already posted this comment."})
 
     def _new_comment(self, submission: Submission, visitor: Visitor) -> NewComment:
@@ -188,9 +202,35 @@ class CommentService:
         )
         return replace(comment, status="approved" if publish else "pending", akismet="ham")
 
-    async def _decoy_id(self) -> int:
-        """An id like a real one for a dropped comment, so its answer tells a bot nothing."""
-        try:
-            return await self.call("max_id") + random.randint(1, 3)
-        except StoreError:
-            return random.randint(1, 10_000)
+    async def _dropped_outcome(self, visitor: Visitor, thread: Thread) -> Outcome:
+        """The answer to a dropped comment: as a pending one's, with an id nobody will get."""
+        self._dropped.add(visitor.ip, now())
+        return Outcome(await self.call(reserve_id), "pending", thread)
+
+
+def reserve_id(store: Store) -> int:
+    """An id from the store's sequence that no comment will ever get: ids are never reused
+    (SQLite AUTOINCREMENT, PostgreSQL identity). The store's own ``reserve_id`` when it
+    has one; else a blank placeholder, added and deleted at once, holding nothing of the
+    dropped comment."""
+    reserve = getattr(store, "reserve_id", None)
+    if reserve is not None:
+        return reserve()
+    placeholder = NewComment(
+        thread="",
+        parent=None,
+        author="",
+        email="",
+        url="",
+        body="",
+        body_html="",
+        status="rejected",
+        akismet="unchecked",
+        ip=None,
+        user_agent=None,
+        referrer=None,
+        created=now(),
+    )
+    reserved = store.add(placeholder)
+    store.delete([reserved])
+    return reserved

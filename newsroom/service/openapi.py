@@ -132,6 +132,7 @@ def _list() -> dict:
         "responses": {
             "200": {"description": "Published comments", "content": _json(listing)},
             "400": _errors("No thread given"),
+            "503": _errors("The store does not answer"),
         },
     }
 
@@ -157,6 +158,7 @@ def _counts() -> dict:
         "responses": {
             "200": {"description": "Counts", "content": _json(counts)},
             "400": _errors("No thread, or too many"),
+            "503": _errors("The store does not answer"),
         },
     }
 

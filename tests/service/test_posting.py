@@ -292,11 +292,27 @@ def test_honeypot_and_discard_answers_look_like_pending_ones(service, fake_akism
     fake_akismet.answer_with("discard")
     discarded = post(service, comment(body="dropped")).json()
     honeypot = post(service, comment(body="bot", nickname="x")).json()
+    fake_akismet.answer_with("ham")
+    later = post(service, comment(body="kept too")).json()
     for answer in (discarded, honeypot):
         assert set(answer) == {"id", "status"}
         assert answer["status"] == "pending"
-        assert isinstance(answer["id"], int) and answer["id"] > stored["id"]
-    assert [c["body"] for c in service.store.export()] == ["kept"]
+    # Ids go up and never repeat: a dropped comment's id is never given to another.
+    ids = [stored["id"], discarded["id"], honeypot["id"], later["id"]]
+    assert ids == sorted(set(ids))
+    assert [c["body"] for c in service.store.export()] == ["kept", "kept too"]
+
+
+def test_dropped_comments_count_against_the_rate_limit(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_RATE_LIMIT": "3"})
+    fake_akismet.answer_next("discard")
+    assert post(service, comment(body="one")).status_code == 202  # discarded
+    assert post(service, comment(body="two", nickname="bot")).status_code == 202  # honeypot
+    assert post(service, comment(body="three")).status_code == 202  # stored
+    limited = post(service, comment(body="four", nickname="bot"))
+    assert limited.status_code == 429
+    assert [c["body"] for c in service.store.export()] == ["three"]
+    assert len(fake_akismet.calls("comment-check")) == 2
 
 
 def test_public_answers_carry_no_personal_data(service_runner, fake_akismet):

@@ -1,0 +1,68 @@
+"""When the store fails, the service says 503 and promises nothing; it never answers 500."""
+
+import asyncio
+import sqlite3
+
+import httpx
+
+import newsroom.store.sqlite
+from newsroom.config import Settings
+from newsroom.service.app import create_app
+from tests.support.service import THREAD, write_manifest
+
+COMMENT = {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body": "Hello"}
+
+
+def test_a_locked_store_answers_503_and_stores_nothing(service_runner, fake_akismet, monkeypatch):
+    # A real fault: another process holds SQLite's write lock longer than the busy timeout.
+    monkeypatch.setattr(newsroom.store.sqlite, "BUSY_TIMEOUT_SECONDS", 0.3)
+    service = service_runner.start(fake_akismet.env())
+    with service.client() as client:
+        assert client.get("/api/health").status_code == 200
+        locker = sqlite3.connect(service.settings.database_url.removeprefix("sqlite:///"))
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            refused = client.post("/api/comments", json=COMMENT)
+            form = client.post("/api/comments", data=COMMENT | {"body": "Kept text"})
+        finally:
+            locker.rollback()
+            locker.close()
+        accepted = client.post("/api/comments", json=COMMENT | {"body": "Later"})
+    assert refused.status_code == 503
+    assert "try again" in refused.json()["errors"]["request"]
+    assert refused.headers["Retry-After"] == "30"
+    assert form.status_code == 503
+    assert form.headers["content-type"].startswith("text/html")
+    assert "Kept text" in form.text
+    assert accepted.status_code == 202
+    assert [c["body"] for c in service.store.export()] == ["Later"]
+
+
+def test_an_unreachable_store(tmp_path):
+    # A store that cannot even be opened (a file under /dev/null). No lifespan here, as
+    # on Lambda: the store is opened at the first request that needs it.
+    settings = Settings.from_env(
+        {
+            "NEWSROOM_DATABASE_URL": "sqlite:////dev/null/nowhere/comments.sqlite3",
+            "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+        }
+    )
+    app = create_app(settings)
+
+    async def ask():
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://news.example") as c:
+            return [
+                await c.get("/api/health"),
+                await c.get("/api/comments", params={"thread": THREAD}),
+                await c.get("/api/comments/counts", params={"thread": THREAD}),
+                await c.post("/api/comments", json=COMMENT),
+            ]
+
+    health, listing, counts, posted = asyncio.run(ask())
+    assert health.status_code == 503
+    assert health.json() == {"status": "unavailable"}
+    for answer in (listing, counts, posted):
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["errors"]["request"]
+        assert "/dev/null" not in answer.text  # the reason goes to the log only
