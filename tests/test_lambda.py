@@ -16,8 +16,18 @@ from tests.support.needs import require
 from tests.support.service import THREAD, write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
-# AWS's own sample events, copied unmodified from ../shared/fixtures (see their README).
-EVENTS = Path(os.environ.get("NEWSROOM_LAMBDA_EVENTS", ROOT / "tests/fixtures/aws-lambda-events"))
+
+
+def _events_folder() -> Path:
+    """AWS's own sample events: NEWSROOM_LAMBDA_EVENTS, else the unmodified copy kept with
+    the tests, else the team's shared fixtures beside the repository."""
+    if os.environ.get("NEWSROOM_LAMBDA_EVENTS"):
+        return Path(os.environ["NEWSROOM_LAMBDA_EVENTS"])
+    kept = ROOT / "tests/fixtures/aws-lambda-events"
+    return kept if kept.is_dir() else ROOT.parent / "shared/fixtures/aws-lambda-events"
+
+
+EVENTS = _events_folder()
 V2_EVENTS = [
     "lambdaFunctionUrlEvent.json",
     "lambdaFunctionUrlEventWithHeaders.json",
@@ -68,7 +78,7 @@ def _set_body(event: dict, body) -> None:
         event["body"] = None
         event["isBase64Encoded"] = False
         return
-    raw = json.dumps(body).encode()
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     event["body"] = base64.b64encode(raw).decode()
     event["isBase64Encoded"] = True
 
@@ -172,3 +182,71 @@ def test_a_cold_get_imports_neither_akismet_httpx_nor_psycopg(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"status": 200, "heavy": []}
+
+
+@pytest.fixture
+def handler_with_akismet(handler, monkeypatch, fake_akismet):
+    for name, value in fake_akismet.env().items():
+        monkeypatch.setenv(name, value)
+    return handler
+
+
+def test_warm_invocations_reuse_one_akismet_client(handler_with_akismet, tmp_path, fake_akismet):
+    handler = handler_with_akismet
+    json_header = {"content-type": "application/json"}
+    post = ("POST", "/api/comments")
+    events = [
+        v2_event("lambdaFunctionUrlEvent.json", *post, body=COMMENT, headers=json_header),
+        v2_event(
+            "apiGatewayProxyV2Event.json", *post, body=COMMENT | {"body": "2"}, headers=json_header
+        ),
+        v1_event(
+            "apiGatewayProxyEvent.json", *post, body=COMMENT | {"body": "3"}, headers=json_header
+        ),
+    ]
+    gateways = []
+    for event in events:
+        answer = handler(event, {})
+        assert answer["statusCode"] == 202, answer
+        gateways.append(newsroom.lambda_handler._handler.app.state.service.gateway())
+    assert gateways[0] is gateways[1] is gateways[2]
+    assert [c["akismet"] for c in stored(tmp_path)] == ["ham", "ham", "ham"]
+    assert len(fake_akismet.calls("verify-key")) == 1  # one client, verified once
+    sent = fake_akismet.calls("comment-check")
+    assert [c["user_ip"] for c in sent] == ["123.123.123.123", "192.168.0.1", "192.168.0.1"]
+    # The permalink is made absolute with the address the request came to.
+    assert sent[0]["permalink"] == f"https://comments.example/articles/{THREAD}/"
+
+
+def test_form_post_through_lambda_redirects_to_the_article(handler):
+    body = urlencode(COMMENT | {"nickname": "", "parent": ""}).encode()
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    event = v2_event(
+        "lambdaFunctionUrlEvent.json", "POST", "/api/comments", body=body, headers=form
+    )
+    answer = handler(event, {})
+    assert answer["statusCode"] == 303, answer
+    location = answer["headers"]["location"]
+    assert location == f"https://comments.example/articles/{THREAD}/#comment-pending"
+
+
+def test_alb_form_error_is_an_html_page(handler):
+    body = urlencode(COMMENT | {"email": "nope", "body": "<b>kept</b>"}).encode()
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    answer = handler(
+        v1_event("albEvent.json", "POST", "/api/comments", body=body, headers=form), {}
+    )
+    assert answer["statusCode"] == 422
+    assert answer["headers"]["content-type"].startswith("text/html")
+    assert "&lt;b&gt;kept&lt;/b&gt;" in answer["body"]
+
+
+def test_counts_and_openapi_through_lambda(handler):
+    query = urlencode([("thread", THREAD), ("thread", "other")])
+    answer = handler(
+        v2_event("apiGatewayProxyV2Event_GET.json", "GET", "/api/comments/counts", query), {}
+    )
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"]) == {THREAD: 0, "other": 0}
+    answer = handler(v1_event("apiGatewayProxyEvent.json", "GET", "/api/openapi.json"), {})
+    assert json.loads(answer["body"])["paths"]["/api/comments"]["post"]
