@@ -2,10 +2,12 @@
 
 import logging
 import time
+from dataclasses import replace
 from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from newsroom.config import Settings
 from newsroom.notify import notify_pending
@@ -36,6 +38,28 @@ def smtp_server():
     controller.stop()
 
 
+def only_desk(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    good = isinstance(auth_data, LoginPassword) and auth_data.login == b"desk"
+    # handled=False: aiosmtpd answers the refusal itself (535) instead of saying nothing
+    return AuthResult(success=good and auth_data.password == b"right p@ss", handled=False)
+
+
+@pytest.fixture
+def smtp_server_with_login():
+    inbox = Inbox()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=only_desk,
+        auth_require_tls=False,  # loopback only; real servers offer STARTTLS, which we use
+        auth_required=True,
+    )
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
 def test_a_pending_comment_mails_the_moderator(smtp_server):
     inbox, url = smtp_server
     settings = Settings(smtp_url=url, moderator_email="desk@news.example")
@@ -47,6 +71,49 @@ def test_a_pending_comment_mails_the_moderator(smtp_server):
     assert "Nice piece." in text
     assert "newsroom comments approve 42" in text
     assert "ann@example.org" not in text
+
+
+NO_TLS_ON_LOOPBACK = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+@NO_TLS_ON_LOOPBACK
+def test_a_server_that_wants_a_login_gets_it(smtp_server_with_login):
+    inbox, port = smtp_server_with_login
+    url = f"smtp://desk:right%20p%40ss@127.0.0.1:{port}"
+    settings = Settings(smtp_url=url, moderator_email="desk@news.example")
+    assert notify_pending(settings, 5, SUBMISSION, THREAD) is True
+    assert len(inbox.messages) == 1
+
+
+@NO_TLS_ON_LOOPBACK
+def test_a_refused_login_is_logged_without_the_password(smtp_server_with_login, caplog):
+    inbox, port = smtp_server_with_login
+    url = f"smtp://desk:wrong-sekrit@127.0.0.1:{port}"
+    settings = Settings(smtp_url=url, moderator_email="desk@news.example")
+    with caplog.at_level(logging.ERROR):
+        assert notify_pending(settings, 6, SUBMISSION, THREAD) is False
+    assert "Moderator mail for comment 6 not sent: SMTPAuthenticationError" in caplog.text
+    assert "sekrit" not in caplog.text
+    assert inbox.messages == []
+
+
+def test_nothing_is_sent_without_a_server_or_a_moderator(smtp_server):
+    inbox, url = smtp_server
+    assert notify_pending(Settings(smtp_url=url), 1, SUBMISSION, THREAD) is False
+    assert notify_pending(Settings(moderator_email="d@x.org"), 1, SUBMISSION, THREAD) is False
+    assert inbox.messages == []
+
+
+def test_line_breaks_in_a_title_or_name_cannot_add_headers(smtp_server):
+    inbox, url = smtp_server
+    settings = Settings(smtp_url=url, moderator_email="desk@news.example")
+    title = replace(THREAD, title="Headline\r\nBcc: victim@example.org")
+    author = replace(SUBMISSION, author="Eve\nBcc: other@example.org")
+    assert notify_pending(settings, 9, author, title) is True
+    ((recipients, message),) = inbox.messages
+    assert recipients == ["desk@news.example"]
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Comment #9 awaits moderation: Headline Bcc: victim@example.org"
 
 
 def test_a_mail_failure_is_logged_not_raised(caplog):
