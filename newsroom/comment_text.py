@@ -23,7 +23,7 @@ _INLINE_PATTERNS_OFF = ("image_link", "image_reference", "short_image_ref", "htm
 
 
 def _renderer() -> markdown.Markdown:
-    renderer = markdown.Markdown(extensions=["nl2br"], output_format="html")
+    renderer = markdown.Markdown(extensions=["nl2br", "fenced_code"], output_format="html")
     for name in _BLOCK_PROCESSORS_OFF:
         renderer.parser.blockprocessors.deregister(name, strict=False)
     for name in _INLINE_PATTERNS_OFF:
@@ -36,6 +36,14 @@ _MARKDOWN = _renderer()
 _HREFLESS_LINK = re.compile(rf'<a rel="{LINK_REL}">(.*?)</a>', re.S)
 
 
+def _only_allowed(tag: str, attribute: str, value: str) -> str | None:
+    """nh3 keeps ``title`` and ``lang`` on every tag unless told otherwise; ``rel`` is the
+    one nh3 sets itself (LINK_REL)."""
+    if attribute in ALLOWED_ATTRIBUTES.get(tag, ()) or (tag, attribute) == ("a", "rel"):
+        return value
+    return None
+
+
 def render(text: str) -> str:
     """Safe HTML for a comment body: only the allowlist survives, links get rel=nofollow."""
     html = _MARKDOWN.reset().convert(text)
@@ -43,7 +51,9 @@ def render(text: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_allowed,
         url_schemes=URL_SCHEMES,
+        url_relative="deny",  # only absolute http, https and mailto addresses
         link_rel=LINK_REL,
         strip_comments=True,
     )

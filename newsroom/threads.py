@@ -11,10 +11,12 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 logger = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class ThreadIndex:
     def __init__(self, path: str):
         self.path = path
         self._lock = threading.Lock()
-        self._stamp: float | None = None
+        self._stamp: tuple[int, int] | None = None
         self._threads: dict[str, Thread] = {}
         self._warned = False
 
@@ -47,12 +49,13 @@ class ThreadIndex:
 
     def _current(self) -> dict[str, Thread]:
         try:
-            stamp = os.stat(self.path).st_mtime
+            status = os.stat(self.path)
         except OSError:
             if not self._warned:
                 logger.error("No thread manifest at %s: every comment is refused", self.path)
                 self._warned = True
             return {}
+        stamp = (status.st_mtime_ns, status.st_size)  # a rewrite within one tick changes size
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
@@ -66,8 +69,10 @@ def load(path: str) -> dict[str, Thread]:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
+        if data.get("version") != MANIFEST_VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {MANIFEST_VERSION}")
         return {slug: _thread(slug, item) for slug, item in data["threads"].items()}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         logger.error("Cannot read the thread manifest %s: %s", path, exc)
         return {}
 
@@ -85,4 +90,8 @@ def _thread(slug: str, item: dict) -> Thread:
 
 
 def _date(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    """An ISO-8601 time; one without a zone is taken as UTC (Akismet wants GMT)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
