@@ -41,6 +41,8 @@ def site_app(settings: Settings, site_dir: str) -> Starlette:
 def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None) -> None:
     import uvicorn
 
+    if not logging.getLogger().handlers:  # called without the CLI: still say what happens
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
     site_dir = site_dir or settings.site_dir
     app = site_app(settings, site_dir)

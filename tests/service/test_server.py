@@ -1,0 +1,99 @@
+"""`serve`: the built site and the API on one port, in a process of its own."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.service import THREAD, free_port, write_manifest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVE = "from newsroom.service.server import serve; serve('127.0.0.1', {port}, {site!r})"
+
+
+def built_site(folder: Path) -> Path:
+    pages = {
+        "index.html": "<h1>Front page</h1>",
+        f"articles/{THREAD}/index.html": "<h1>The article</h1>",
+        "404.html": "<h1>Our own not-found page</h1>",
+        "theme/css/site.css": "body { color: black }",
+    }
+    for name, text in pages.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def served(tmp_path):
+    site = built_site(tmp_path / "output")
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTHON_AKISMET_", "NEWSROOM_"))
+    }
+    env |= {
+        "NEWSROOM_DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3",
+        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+        "PYTHONPATH": str(ROOT),
+    }
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVE.format(port=port, site=str(site))],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(f"{url}/api/health", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail(f"serve did not start:\n{log.read_text()}")
+            time.sleep(0.05)
+    yield url, log
+    process.terminate()
+    process.wait(10)
+
+
+def test_site_and_api_on_one_port(served):
+    url, log = served
+    comment = {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body": "Hi"}
+    with httpx.Client(base_url=url, timeout=10) as client:
+        assert "Front page" in client.get("/").text
+        article = client.get(f"/articles/{THREAD}/")
+        assert (article.status_code, "The article" in article.text) == (200, True)
+        assert client.get("/theme/css/site.css").headers["content-type"].startswith("text/css")
+        missing = client.get("/articles/no-such-thing/")
+        assert (missing.status_code, "Our own not-found page" in missing.text) == (404, True)
+        assert client.get("/api/health").json() == {"status": "ok"}
+        assert client.get("/api/nothing-here").status_code == 404
+        first = client.post("/api/comments", json=comment)
+        second = client.post("/api/comments", json=comment | {"body": "Again"})
+        assert [first.status_code, second.status_code] == [202, 202]
+        form = client.post("/api/comments", data=comment | {"body": "By form"})
+        assert form.status_code == 303
+        assert form.headers["location"] == f"{url}/articles/{THREAD}/#comment-pending"
+    said = log.read_text()
+    assert said.count("No Akismet key configured") == 1, said
+    assert "Serving" in said
+
+
+def test_no_built_site_is_a_clear_error(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSROOM_DATABASE_URL": "sqlite:///x.db"}
+    script = SERVE.format(port=free_port(), site=str(tmp_path / "missing"))
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode != 0
+    assert "No built site" in result.stderr
