@@ -134,12 +134,21 @@ def _refusal(request: Request, refusal: IntakeError, form_values: dict | None) -
 
 
 def _notify_task(service: CommentService, outcome: Outcome, submission) -> BackgroundTask | None:
+    """The moderator's mail, sent after the answer: only for a comment stored as pending
+    (not spam, not a dropped one, whose answer only looks pending)."""
     settings = service.settings
-    if outcome.status != "pending" or not (settings.smtp_url and settings.moderator_email):
+    if outcome.stored != "pending" or not (settings.smtp_url and settings.moderator_email):
         return None
+    return BackgroundTask(_notify, settings, outcome.id, submission, outcome.thread)
+
+
+def _notify(settings: Settings, comment_id: int, submission, thread) -> None:
     from newsroom.notify import notify_pending
 
-    return BackgroundTask(notify_pending, settings, outcome.id, submission, outcome.thread)
+    try:
+        notify_pending(settings, comment_id, submission, thread)
+    except Exception:  # the comment is stored; a mail problem must only be logged
+        logger.exception("Moderator mail for comment %s failed", comment_id)
 
 
 async def list_comments(request: Request) -> Response:

@@ -47,6 +47,7 @@ class Outcome:
     id: int
     status: str  # what the poster is told: "pending" or "approved"
     thread: Thread
+    stored: str | None = None  # the status it was stored with; None when dropped
 
 
 class CommentService:
@@ -131,7 +132,7 @@ class CommentService:
         comment = await self._file(comment, verdict)
         comment_id = await self.call("add", comment)
         told = "approved" if comment.status == "approved" else "pending"
-        return Outcome(comment_id, told, thread)
+        return Outcome(comment_id, told, thread, stored=comment.status)
 
     async def _check_parent(self, submission: Submission) -> None:
         if submission.parent is None:

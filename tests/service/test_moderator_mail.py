@@ -1,0 +1,73 @@
+"""Moderator mail from the posting pipeline: after the answer, only for comments that wait."""
+
+import socket
+import time
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.support.service import THREAD, free_port
+
+DESK = "desk@news.example"
+
+
+def comment(body: str, **more) -> dict:
+    return {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body": body, **more}
+
+
+class Inbox:
+    def __init__(self):
+        self.subjects: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.subjects.append(message_from_bytes(envelope.content)["Subject"])
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.url = f"smtp://127.0.0.1:{controller.port}"
+    yield box
+    controller.stop()
+
+
+def test_only_a_comment_stored_as_pending_is_mailed(service_runner, fake_akismet, inbox):
+    env = {**fake_akismet.env(), "NEWSROOM_SMTP_URL": inbox.url, "NEWSROOM_MODERATOR_EMAIL": DESK}
+    service = service_runner.start(env)
+    fake_akismet.answer_next("spam", "discard", "ham")
+    with service.client() as client:
+        answers = [
+            client.post("/api/comments", json=comment("spam")),
+            client.post("/api/comments", json=comment("discarded")),
+            client.post("/api/comments", json=comment("honeypot", nickname="bot")),
+            client.post("/api/comments", json=comment("waits")),
+        ]
+    assert {a.json()["status"] for a in answers} == {"pending"}
+    waiting = answers[-1].json()["id"]
+    deadline = time.monotonic() + 5
+    while not inbox.subjects and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # time for any wrong mail to arrive too
+    assert len(inbox.subjects) == 1
+    assert inbox.subjects[0].startswith(f"Comment #{waiting} awaits moderation")
+
+
+def test_a_mail_server_that_hangs_does_not_delay_the_answer(service_runner, caplog):
+    # Accepts connections and never says a word: the mail waits for its timeout.
+    hanging = socket.create_server(("127.0.0.1", 0))
+    url = f"smtp://127.0.0.1:{hanging.getsockname()[1]}"
+    service = service_runner.start({"NEWSROOM_SMTP_URL": url, "NEWSROOM_MODERATOR_EMAIL": DESK})
+    try:
+        with service.client() as client:
+            started = time.monotonic()
+            answer = client.post("/api/comments", json=comment("Hello"))
+            elapsed = time.monotonic() - started
+    finally:
+        hanging.close()  # the mail then fails at once, and is logged
+    assert answer.status_code == 202
+    assert elapsed < 1.0, f"the answer waited {elapsed:.2f} s for the mail"
+    assert service.store.get(answer.json()["id"]).status == "pending"
