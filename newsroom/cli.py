@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -35,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"newsroom: the comment store failed: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `newsroom comments list | head` has read what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet exit flush
+        return 0
 
 
 @contextmanager
@@ -124,28 +130,56 @@ def run_list(args, settings: Settings, store: Store) -> int:
 
 
 def table(comments) -> str:
-    rows = [("ID", "STATUS", "AKISMET", "CREATED", "THREAD", "AUTHOR", "COMMENT")]
+    rows = [("ID", "STATUS", "AKISMET", "CREATED (UTC)", "THREAD", "AUTHOR", "COMMENT")]
     for c in comments:
-        body = " ".join(c.body.split())
         rows.append(
             (
                 str(c.id),
                 c.status,
                 c.akismet,
                 c.created.strftime("%Y-%m-%d %H:%M"),
-                _clip(c.thread, 30),
-                _clip(c.author, 20),
-                _clip(body, 50),
+                _clip(_safe(c.thread), 30),
+                _clip(_safe(" ".join(c.author.split())), 20),
+                _clip(_safe(" ".join(c.body.split())), 50),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows
+        "  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
     )
 
 
+# Readers write these fields. Control characters (colours, cursor moves, a clear screen)
+# and bidi overrides (which reorder what is shown) are printed as escapes, not obeyed.
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(text: str) -> str:
+    return CONTROLS.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: wide (East Asian) characters take two, combining marks none."""
+    return sum(_char_width(c) for c in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if _width(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += _char_width(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 def run_show(args, settings: Settings, store: Store) -> int:
@@ -154,7 +188,8 @@ def run_show(args, settings: Settings, store: Store) -> int:
         print(f"newsroom: no comment {args.id}", file=sys.stderr)
         return 1
     for key, value in comment.to_dict().items():
-        print(f"{key:>11}: {value if value is not None else ''}")
+        text = _safe("" if value is None else str(value))
+        print(f"{key:>11}: " + text.replace("\n", "\n" + " " * 13))  # lines under the value
     return 0
 
 

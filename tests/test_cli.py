@@ -52,7 +52,7 @@ def test_list_show_and_json(moderation):
     second = store.add(new(body="Second comment", thread="other"))
     table = run("comments", "list").stdout
     assert table.splitlines()[0].split() == [
-        "ID", "STATUS", "AKISMET", "CREATED", "THREAD", "AUTHOR", "COMMENT"
+        "ID", "STATUS", "AKISMET", "CREATED", "(UTC)", "THREAD", "AUTHOR", "COMMENT"
     ]  # fmt: skip
     assert [line.split()[0] for line in table.splitlines()[1:]] == [str(second), str(first)]
     listed = json.loads(run("comments", "list", "--thread", "t", "--json").stdout)
@@ -62,6 +62,22 @@ def test_list_show_and_json(moderation):
     shown = run("comments", "show", str(first)).stdout
     assert "ann@example.org" in shown and "First comment" in shown
     assert run("comments", "show", "999999").returncode == 1
+
+
+def test_what_readers_wrote_cannot_drive_the_terminal(moderation):
+    store, _ = moderation
+    id = store.add(new(body="\x1b[2J\x1b]0;owned\x07two\nlines\u202eevil", author="東京の記者"))
+    table = run("comments", "list").stdout
+    assert "\x1b" not in table and "\u202e" not in table
+    assert "\\x1b[2J\\x1b]0;owned\\x07two lines\\u202eevil" in table
+    header, row = table.splitlines()
+    assert row.index("ham") == header.index("AKISMET")
+    # the author's two-column characters keep the next column aligned on a terminal
+    assert len(row.split("東京の記者")[0]) == header.index("AUTHOR")
+    shown = run("comments", "show", str(id)).stdout
+    assert "\x1b" not in shown
+    assert "       body: \\x1b[2J\\x1b]0;owned\\x07two\n             lines" in shown
+    assert shown.splitlines()[0] == f"         id: {id}"
 
 
 def test_approve_reject_delete(moderation):

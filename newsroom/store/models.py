@@ -50,7 +50,7 @@ class Comment(NewComment):
 
     def to_dict(self) -> dict:
         """Every field, JSON-ready: for moderators and exports, never for the public."""
-        data = asdict(self)
+        data = {"id": self.id, **asdict(self)}  # the id first: what a reader looks for
         data["created"] = self.created.isoformat()
         data["updated"] = self.updated.isoformat() if self.updated else None
         return data
