@@ -15,8 +15,11 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) 
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
         hop = _clean(hop)
+        if not _is_address(hop):
+            return address  # "unknown" or worse: the nearest proxy is all we know
         if not _is_trusted(hop, trusted):
             return hop
+        address = hop
     return address
 
 
@@ -27,6 +30,14 @@ def _clean(value: str | None) -> str:
     whole X-Forwarded-For, whose last entry is the one the load balancer added.
     """
     return (value or "").split(",")[-1].split("/")[0].strip()
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_trusted(address: str, trusted: tuple) -> bool:

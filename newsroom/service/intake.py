@@ -81,7 +81,22 @@ def parse(raw: bytes, content_type: str) -> dict:
         raise IntakeError(400, {"request": f"The request is not valid JSON ({exc.msg})."}) from None
     if not isinstance(data, dict):
         raise IntakeError(400, {"request": "The request must be a JSON object of fields."})
+    if not all(_is_unicode(item) for pair in data.items() for item in pair):
+        # JSON's \ud800 escapes can spell text that no store or answer can encode.
+        raise IntakeError(
+            400, {"request": "The request holds text that is not Unicode (a lone surrogate)."}
+        )
     return data
+
+
+def _is_unicode(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _utf8(raw: bytes) -> str:
@@ -155,7 +170,9 @@ def _text(data: dict, name: str, errors: dict) -> str:
     value = value.strip() if name != "body" else value.strip("\n\r\t ")
     if len(value) > LIMITS[name]:
         errors[name] = f"At most {LIMITS[name]} characters, please (this has {len(value)})."
-    elif name != "body" and any(unicodedata.category(c) == "Cc" for c in value):
+    elif any(
+        unicodedata.category(c) == "Cc" and (name != "body" or c not in "\t\n\r") for c in value
+    ):
         errors[name] = "This field must not contain control characters."
     return value
 

@@ -50,6 +50,16 @@ def as_json(**changes) -> bytes:
         (as_json(parent=True), 422, "parent"),
         (as_json(parent=999_999), 422, "parent"),
         (as_json(admin=True), 422, "admin"),
+        (as_json(body="nul\x00byte"), 422, "body"),
+        (as_json(body="escape \x1b[31m"), 422, "body"),
+        (as_json(author="Ann\x00"), 422, "author"),
+        (b'{"thread": "t", "author": "\\ud800", "email": "a@b.org", "body": "x"}', 400, "request"),
+        (b'{"\\udfff": 1}', 400, "request"),
+        (b'{"thread": {"nested": 1}}', 422, "thread"),
+        (b"", 400, "request"),
+        (b"null", 400, "request"),
+        (b'"just a string"', 400, "request"),
+        (b"\xef\xbb\xbf{}", 400, "request"),
     ],
 )
 def test_refused_with_a_message_naming_the_field(service, body, status, field):
