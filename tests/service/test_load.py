@@ -121,3 +121,16 @@ def test_sigkill_in_the_middle_of_a_load_loses_nothing_acknowledged(tmp_path, da
     finally:
         store.close()
     assert set(acknowledged) <= stored_ids
+
+
+def test_akismet_calls_do_not_queue_behind_each_other(service_runner, fake_akismet):
+    """100 posts from 50 clients while Akismet takes 200 ms each: in a queue, 20 s."""
+    service = service_runner.start(fake_akismet.env())
+    fake_akismet.answer_with("ham", delay_ms=200)
+    started = time.monotonic()
+    acknowledged = asyncio.run(post_all(service.url, total=100, clients=50))
+    elapsed = time.monotonic() - started
+    assert len(acknowledged) == 100
+    assert len(fake_akismet.calls("comment-check")) == 100
+    assert elapsed < 8, f"100 posts took {elapsed:.1f} s: Akismet calls queued"
+    assert {c["akismet"] for c in service.store.export()} == {"ham"}
