@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
         ("approve", "publish comments"),
         ("reject", "refuse comments (kept, never shown)"),
         ("spam", "mark as spam and tell Akismet"),
-        ("ham", "mark as not spam (pending) and tell Akismet"),
+        ("ham", "mark as not spam (spam goes back to pending) and tell Akismet"),
         ("delete", "delete comments for good"),
     ):
         command = comments.add_parser(action, help=helptext)
@@ -98,8 +99,9 @@ def parser() -> argparse.ArgumentParser:
         help="erase addresses older than this (default: NEWSROOM_PERSONAL_DATA_DAYS or 30)",
     )
     purge.set_defaults(run=run_purge)
-    export = comments.add_parser("export", help="every comment as JSON")
-    export.add_argument("--output", default="-")
+    export = comments.add_parser("export", help="every comment as JSON, every field")
+    export.add_argument("--output", default="-", help="a file (made readable by you only)")
+    export.add_argument("--email", help="only the comments written with this address")
     export.set_defaults(run=run_export)
     return top
 
@@ -200,12 +202,17 @@ def run_moderate(args, settings: Settings, store: Store) -> int:
     ids = [i for i, c in found.items() if c is not None]
     if args.action == "delete":
         changed = store.delete(ids)
+    elif args.action == "ham":
+        # Spam goes back to the queue; a comment already approved or rejected keeps the
+        # moderator's decision. Either way Akismet's verdict is corrected.
+        changed = []
+        for i in ids:
+            back_to_queue = "pending" if found[i].status == "spam" else None
+            store.set_verdict(i, "ham", status=back_to_queue)
+            changed.append(i)
     else:
-        status = {"approve": "approved", "reject": "rejected", "spam": "spam", "ham": "pending"}
+        status = {"approve": "approved", "reject": "rejected", "spam": "spam"}
         changed = store.set_status(ids, status[args.action])
-    if args.action == "ham":
-        for i in changed:
-            store.set_verdict(i, "ham")
     reported = True
     if args.action in ("spam", "ham") and changed:
         reported = _feedback(settings, store, [found[i] for i in changed], args.action)
@@ -318,13 +325,31 @@ def run_purge(args, settings: Settings, store: Store) -> int:
 
 
 def run_export(args, settings: Settings, store: Store) -> int:
-    data = json.dumps(store.export(), ensure_ascii=False, indent=1)
+    comments = store.export()
+    if args.email is not None:  # a reader asking for their data
+        wanted = args.email.strip().casefold()
+        comments = [c for c in comments if c["email"].casefold() == wanted]
+    data = json.dumps(comments, ensure_ascii=False, indent=1) + "\n"
     if args.output == "-":
-        print(data)
+        sys.stdout.write(data)
     else:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(data + "\n")
+        _write_private(args.output, data)
+    print(f"Exported {len(comments)} comments.", file=sys.stderr)
     return 0
+
+
+def _write_private(path: str, text: str) -> None:
+    """Write whole or not at all, readable by the owner only: it holds e-mail and IP
+    addresses."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=".export-")  # mode 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
 
 
 if __name__ == "__main__":

@@ -165,6 +165,8 @@ def test_purge_and_export(moderation, tmp_path):
     (exported,) = json.loads(target.read_text())
     assert exported["id"] == kept
     assert exported["ip"] is None
+    assert target.stat().st_mode & 0o777 == 0o600  # e-mail and IP addresses inside
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".export-")] == []
 
 
 def test_approve_calls_the_rebuild_hook(moderation, monkeypatch):
@@ -247,15 +249,28 @@ def test_purge_age_from_the_option_or_the_environment(moderation, monkeypatch):
     assert "0 or more" in refused.stderr
 
 
-def test_export_to_standard_output(moderation):
+def test_export_to_standard_output_and_for_one_reader(moderation):
     store, _ = moderation
     id = store.add(new(body="Everything, please"))
-    (exported,) = json.loads(run("comments", "export").stdout)
+    store.add(new(email="bob@example.org"))
+    everything = run("comments", "export")
+    assert len(json.loads(everything.stdout)) == 2
+    assert "Exported 2 comments." in everything.stderr
+    (exported,) = json.loads(run("comments", "export", "--email", "ANN@example.org ").stdout)
     assert (exported["id"], exported["body"], exported["email"]) == (
         id,
         "Everything, please",
         "ann@example.org",
     )
+    assert json.loads(run("comments", "export", "--email", "nobody@x.org").stdout) == []
+
+
+def test_ham_keeps_a_decision_already_made(moderation):
+    store, _ = moderation
+    approved = store.add(new(status="approved", akismet="spam"))
+    assert run("comments", "ham", str(approved)).returncode == 0
+    assert (store.get(approved).status, store.get(approved).akismet) == ("approved", "ham")
+    assert store.get(approved).feedback == "ham sent"
 
 
 def test_the_default_store_is_var_comments_sqlite3(tmp_path):
