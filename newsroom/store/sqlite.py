@@ -36,6 +36,14 @@ def _enable_wal(connection: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
+def _create_private(path: str) -> None:
+    """Create the file (and its folder) readable by the owner only: it holds e-mail and
+    IP addresses. SQLite gives its -wal and -shm files the same permissions."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 class SQLiteStore(Store):
     reads_inline = True  # WAL readers never wait for writers: cheap enough for the loop
 
@@ -48,9 +56,8 @@ class SQLiteStore(Store):
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            folder = os.path.dirname(os.path.abspath(self.path))
-            os.makedirs(folder, exist_ok=True)
             try:
+                _create_private(self.path)
                 connection = sqlite3.connect(
                     self.path,
                     timeout=BUSY_TIMEOUT_SECONDS,
@@ -61,7 +68,7 @@ class SQLiteStore(Store):
                 # FULL: a commit is on disk before the comment is acknowledged, even if
                 # the machine loses power (NORMAL only survives a crash of the process).
                 connection.execute("PRAGMA synchronous=FULL")
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
                 raise StoreError(f"cannot open the SQLite store {self.path}: {exc}") from exc
             self._local.connection = connection
             with self._lock:

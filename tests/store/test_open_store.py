@@ -16,6 +16,22 @@ def test_a_relative_sqlite_path_is_created_with_its_folder(tmp_path, monkeypatch
     assert (tmp_path / "var" / "comments.sqlite3").is_file()
 
 
+def test_the_sqlite_file_is_private(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
+    store.migrate()
+    store.close()
+    for name in ("c.sqlite3", "c.sqlite3-wal", "c.sqlite3-shm"):
+        if (tmp_path / name).exists():
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_an_sqlite_file_that_cannot_be_made_is_a_store_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    store = open_store(f"sqlite:///{tmp_path}/file/c.sqlite3")
+    with pytest.raises(StoreError, match="cannot open the SQLite store"):
+        store.migrate()
+
+
 def test_an_absolute_sqlite_path(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/deep/er/c.sqlite3")  # sqlite:////abs/path
     store.migrate()

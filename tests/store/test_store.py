@@ -111,6 +111,49 @@ def test_processes_starting_at_once_all_migrate(store_url):
     store.close()
 
 
+ADD_MANY = """
+import sys
+from tests.store.test_store import new
+from newsroom.store import open_store
+store = open_store(sys.argv[1])
+ids = [store.add(new(body=f"{sys.argv[2]}-{n}")) for n in range(100)]
+print(" ".join(map(str, ids)))
+"""
+
+
+def test_writers_in_four_processes_lose_nothing(store, store_url):
+    """BEGIN IMMEDIATE (SQLite) and the pool (PostgreSQL) across processes, not threads."""
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADD_MANY, store_url, f"p{n}"], stdout=subprocess.PIPE, text=True
+        )
+        for n in range(4)
+    ]
+    acknowledged = []
+    for writer in writers:
+        out, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0
+        acknowledged += [int(id) for id in out.split()]
+    stored = {c["id"]: c["body"] for c in store.export()}
+    assert sorted(stored) == sorted(acknowledged)
+    assert sorted(stored.values()) == sorted(f"p{p}-{n}" for p in range(4) for n in range(100))
+
+
+def test_a_new_numbered_migration_is_applied_once(store, monkeypatch):
+    from newsroom.store import migrations
+
+    index = "CREATE INDEX IF NOT EXISTS comments_referrer ON comments (referrer)"
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, {"common": [index]})]
+    )
+    kept = store.add(new())
+    store.migrate()
+    store.migrate()
+    versions = store._read("SELECT version FROM schema_migrations ORDER BY version")
+    assert versions == [(1,), (2,)]
+    assert store.get(kept).body == "Hello"  # the data stays
+
+
 def test_ids_that_cannot_exist_find_nothing(store):
     id = store.add(new())
     for impossible in (0, -1, 2**63, 10**30):
