@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from newsroom.config import ConfigError, Settings
-from newsroom.store import Store, StoreError
+from newsroom.store import Store, StoreError, open_store
 
 SPAM_KEPT = timedelta(days=15)
 STATUS_CHOICES = ("pending", "approved", "spam", "rejected", "all")
@@ -47,8 +47,6 @@ def main(argv: list[str] | None = None) -> int:
 @contextmanager
 def opened_store(settings: Settings) -> Iterator[Store]:
     """The store, migrated, and closed afterwards (a PostgreSQL pool holds threads)."""
-    from newsroom.store import open_store
-
     store = open_store(settings.database_url)
     try:
         store.migrate()
@@ -302,11 +300,12 @@ def run_recheck(args, settings: Settings, store: Store) -> int:
                     failures += 1
                     print(f"newsroom: comment {comment.id} still unchecked: {exc}", file=sys.stderr)
                     continue
-                if verdict == "ham":
-                    store.set_verdict(comment.id, "ham")
-                else:
-                    store.set_verdict(comment.id, "spam", status="spam")
-                print(f"{comment.id}: {'ham' if verdict == 'ham' else 'spam'}")
+                # Discard is spam too: it is stored already. Only a waiting comment moves;
+                # one a moderator approved or rejected meanwhile keeps that decision.
+                akismet = "ham" if verdict == "ham" else "spam"
+                moves = akismet == "spam" and comment.status == "pending"
+                store.set_verdict(comment.id, akismet, status="spam" if moves else None)
+                print(f"{comment.id}: {akismet}")
         finally:
             await gateway.aclose()
 

@@ -225,6 +225,14 @@ def test_recheck_files_discarded_as_spam_and_says_when_nothing_waits(moderation,
     assert (store.get(id).akismet, store.get(id).status) == ("spam", "spam")
 
 
+def test_recheck_keeps_a_moderators_decision(moderation, fake_akismet):
+    store, _ = moderation
+    approved = store.add(new(thread=THREAD, akismet="unchecked", status="approved"))
+    fake_akismet.answer_with("spam")
+    assert run("comments", "recheck").returncode == 0
+    assert (store.get(approved).akismet, store.get(approved).status) == ("spam", "approved")
+
+
 def test_recheck_without_a_key_leaves_them_unchecked(moderation, monkeypatch):
     store, _ = moderation
     no_akismet(monkeypatch)
