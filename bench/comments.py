@@ -272,10 +272,13 @@ class Bench:
         after = self.cpu_now(server)
         cpu = {name: after[name] - before[name] for name in before}
         cpu["load"] = result.generator_cpu
+        # whatever else ran on the machine meanwhile (other users' jobs skew a cell)
+        ours_total = sum(v for k, v in cpu.items() if k not in ("busy", "steal"))
+        cpu["other"] = max(0.0, cpu.pop("busy") - ours_total)
         return result, cpu
 
     def cpu_now(self, server: Server) -> dict[str, float]:
-        cpu = {"server": loadgen.cpu_seconds(pgid=server.pgid)}
+        cpu = {"server": loadgen.cpu_seconds(pgid=server.pgid), **loadgen.machine_cpu()}
         for name, who in server.helpers.items():
             if isinstance(who, int):
                 cpu[name] = loadgen.cpu_seconds(pgid=who)
@@ -309,7 +312,9 @@ class Bench:
                 print(f"  {server.label:<34} {method:<4} {clients:>2} clients "
                       f"{result.rps:8.0f} req/s  p50 {result.p50_ms:7.1f} ms  "
                       f"p99 {result.p99_ms:7.1f} ms  errors {result.errors}  "
-                      f"server CPU {1e6 * cpu['server'] / max(1, result.requests):.0f} µs/req",
+                      f"server CPU {1e6 * cpu['server'] / max(1, result.requests):.0f} µs/req  "
+                      f"other {100 * cpu['other'] / result.seconds:.0f}% "
+                      f"steal {100 * cpu['steal'] / result.seconds:.0f}%",
                       flush=True)  # fmt: skip
 
     def verify_ours(self, server: Server, akismet_url: str | None, first_cell: int) -> None:
@@ -435,6 +440,19 @@ def versions() -> dict[str, str]:
     return found
 
 
+def revision() -> str:
+    """The commit measured, and whether the service's files differ from it."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return run.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "newsroom", "tests/support")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
+        " + local changes" if dirty else ""
+    )
+
+
 def machine() -> str:
     model = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -459,8 +477,10 @@ def table(cells: list[Cell]) -> list[str]:
     best = isso_best(cells)
     lines = [
         "| server | Akismet | request | clients | req/s | p50 ms | p99 ms | errors | × Isso "
-        "| server CPU µs/req | Akismet fake + PostgreSQL CPU µs/req | load generator CPU % |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server CPU µs/req | Akismet fake + PostgreSQL CPU µs/req | load generator CPU % "
+        "| other CPU % | steal % |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for c in cells:
         r = c.result
@@ -472,7 +492,8 @@ def table(cells: list[Cell]) -> list[str]:
             f"| {c.label} | {c.akismet} | {c.method} | {c.clients} | {r.rps:.0f} | "
             f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {ratio} | "
             f"{c.cpu['server'] * per:.0f} | {others * per:.0f} | "
-            f"{100 * c.cpu['load'] / r.seconds:.0f} |"
+            f"{100 * c.cpu['load'] / r.seconds:.0f} | {100 * c.cpu['other'] / r.seconds:.0f} | "
+            f"{100 * c.cpu['steal'] / r.seconds:.0f} |"
         )
     return lines
 
@@ -576,7 +597,7 @@ def measure(bench: Bench, workers: int, quick: bool) -> None:
 
 
 def report(bench: Bench, cold: dict, args, started: datetime) -> None:
-    print(f"\n{started:%Y-%m-%d %H:%M} UTC; {machine()}")
+    print(f"\n{started:%Y-%m-%d %H:%M} UTC; commit {revision()}; {machine()}")
     print("versions:", ", ".join(f"{k} {v}" for k, v in versions().items()))
     print(f"load: {bench.wrk or 'Python generator'}; {args.workers} worker processes each; "
           f"{bench.seconds} s a cell; {args.comment} comments "

@@ -116,6 +116,13 @@ def cpu_seconds(pgid: int | None = None, command: str | None = None) -> float:
     return total / TICKS
 
 
+def machine_cpu() -> dict[str, float]:
+    """CPU seconds the whole machine has been busy, and stolen by the hypervisor (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return {"busy": (user + nice + system + irq + softirq) / TICKS, "steal": steal / TICKS}
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
