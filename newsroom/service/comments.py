@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newsroom.config import Settings
 from newsroom.service import rate_limit
+from newsroom.service.in_flight import InFlight, Ticket
 from newsroom.service.intake import IntakeError, Submission
 from newsroom.store import Store, StoreError, open_store
 from newsroom.store.clock import now
@@ -60,6 +61,7 @@ class CommentService:
         self._gateway = gateway
         self._gateway_built = gateway is not None
         self._dropped = rate_limit.DroppedLog()
+        self._in_flight = InFlight()
 
     # --- parts, made when first needed (a cold GET must not import Akismet) ------------
 
@@ -119,11 +121,18 @@ class CommentService:
         if thread is None:
             raise IntakeError(422, {"thread": "There is no article with this thread."})
         await self._check_parent(submission)
-        await self._check_rate(visitor)
+        text = (submission.thread, submission.email, submission.body)
+        with self._in_flight.holding(visitor.ip, text) as ticket:
+            return await self._post_checked(submission, visitor, thread, ticket)
+
+    async def _post_checked(
+        self, submission: Submission, visitor: Visitor, thread: Thread, ticket: Ticket
+    ) -> Outcome:
+        await self._check_rate(visitor, ticket)
         if submission.nickname:
             logger.info("Honeypot filled on thread %s: comment dropped", thread.slug)
             return await self._dropped_outcome(visitor, thread)
-        await self._check_duplicate(submission)
+        await self._check_duplicate(submission, ticket)
         comment = self._new_comment(submission, visitor)
         verdict = await self._ask_akismet(comment, thread, visitor)
         if verdict == "discard":
@@ -143,21 +152,27 @@ class CommentService:
                 422, {"parent": "The comment replied to is not a published comment here."}
             )
 
-    async def _check_rate(self, visitor: Visitor) -> None:
+    async def _check_rate(self, visitor: Visitor, ticket: Ticket) -> None:
+        """Stored in the last minute, dropped by this process, and still on their way."""
         limit = self.settings.rate_limit
         if not limit:
             return
         since = now() - rate_limit.WINDOW
-        if self._dropped.count(visitor.ip, since) >= limit:
+
+        def used() -> int:
+            ahead = self._in_flight.ahead_from_address(ticket)
+            return ahead + self._dropped.count(visitor.ip, since)
+
+        if used() >= limit:
             raise rate_limit.too_many(limit)
         stored = await self.call("recent_from_ip", visitor.ip, since)
-        if stored + self._dropped.count(visitor.ip, since) >= limit:
+        if stored + used() >= limit:
             raise rate_limit.too_many(limit)
 
-    async def _check_duplicate(self, submission: Submission) -> None:
+    async def _check_duplicate(self, submission: Submission, ticket: Ticket) -> None:
         since = now() - DUPLICATE_WINDOW
         args = (submission.thread, submission.email, submission.body, since)
-        if await self.call("is_duplicate", *args):
+        if self._in_flight.same_text_ahead(ticket) or await self.call("is_duplicate", *args):
             raise IntakeError(409, {"body": "You have already posted this comment."})
 
     def _new_comment(self, submission: Submission, visitor: Visitor) -> NewComment:

@@ -134,3 +134,25 @@ def test_akismet_calls_do_not_queue_behind_each_other(service_runner, fake_akism
     assert len(fake_akismet.calls("comment-check")) == 100
     assert elapsed < 8, f"100 posts took {elapsed:.1f} s: Akismet calls queued"
     assert {c["akismet"] for c in service.store.export()} == {"ham"}
+
+
+async def post_at_once(url: str, posts: list[dict]) -> list[int]:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        answers = await asyncio.gather(*(http.post("/api/comments", json=p) for p in posts))
+    return sorted(a.status_code for a in answers)
+
+
+def test_posts_sent_at_once_cannot_slip_past_the_rate_limit(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_RATE_LIMIT": "5"})
+    fake_akismet.answer_with("ham", delay_ms=100)  # every post is in flight at once
+    statuses = asyncio.run(post_at_once(service.url, [body(n) for n in range(30)]))
+    assert statuses == [202] * 5 + [429] * 25
+    assert len(service.store.export()) == 5
+
+
+def test_the_same_comment_sent_at_once_is_stored_once(service_runner, fake_akismet):
+    service = service_runner.start(fake_akismet.env())
+    fake_akismet.answer_with("ham", delay_ms=100)
+    statuses = asyncio.run(post_at_once(service.url, [body(1)] * 10))
+    assert statuses == [202] + [409] * 9
+    assert len(service.store.export()) == 1
