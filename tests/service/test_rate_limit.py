@@ -29,14 +29,17 @@ def test_the_dropped_log_stays_small_under_a_flood_of_addresses():
 
 def test_posts_in_flight_count_only_the_ones_ahead():
     register = InFlight()
-    with register.holding("a", "text") as first, register.holding("a", "text") as second:
-        with register.holding("b", "other") as third:
-            assert register.ahead_from_address(first) == 0
-            assert register.ahead_from_address(second) == 1
-            assert register.ahead_from_address(third) == 0
-            assert not register.same_text_ahead(first)
-            assert register.same_text_ahead(second)
-            assert not register.same_text_ahead(third)
+    with (
+        register.holding("a", "text") as first,
+        register.holding("a", "text") as second,
+        register.holding("b", "other") as third,
+    ):
+        assert register.ahead_from_address(first) == 0
+        assert register.ahead_from_address(second) == 1
+        assert register.ahead_from_address(third) == 0
+        assert not register.same_text_ahead(first)
+        assert register.same_text_ahead(second)
+        assert not register.same_text_ahead(third)
     with register.holding("a", "text") as later:
         assert register.ahead_from_address(later) == 0  # the others are done
         assert not register.same_text_ahead(later)
