@@ -28,6 +28,8 @@ HONEYPOT_FIELD = "nickname"
 AKISMET_URL = "https://rest.akismet.com"
 INVALID_KEY = "Akismet says the API key or blog URL is invalid"
 REVERIFY_SECONDS = 300  # a refused key is asked about again after this long
+# Concurrent checks each need a connection: enough that posts never wait for one.
+LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
 
 
 class GatewayError(Exception):
@@ -37,10 +39,10 @@ class GatewayError(Exception):
 class _RewriteTransport(httpx.AsyncBaseTransport):
     """Sends the library's requests to another base address (scheme, host, port)."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, limits: httpx.Limits):
         parts = urlsplit(base_url)
         self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
-        self._inner = httpx.AsyncHTTPTransport(retries=0)
+        self._inner = httpx.AsyncHTTPTransport(retries=0, limits=limits)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         request.url = request.url.copy_with(scheme=self._scheme, host=self._host, port=self._port)
@@ -56,12 +58,13 @@ class Gateway:
         self.settings = settings
         transport = None
         if settings.akismet_url.rstrip("/") != AKISMET_URL:
-            transport = _RewriteTransport(settings.akismet_url)
+            # A client given its own transport ignores its limits: the transport gets them.
+            transport = _RewriteTransport(settings.akismet_url, LIMITS)
         self._http = httpx.AsyncClient(
             headers={"User-Agent": akismet.USER_AGENT},
             timeout=settings.akismet_timeout,
             transport=transport,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            limits=LIMITS,
         )
         config = akismet.Config(key=settings.akismet_key, url=settings.akismet_blog_url)
         self._client = akismet.AsyncClient(config=config, http_client=self._http)
