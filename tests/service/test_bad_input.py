@@ -120,3 +120,22 @@ def test_too_many_threads_to_count(service):
     with service.client() as client:
         answer = client.get("/api/comments/counts", params=[("thread", str(i)) for i in range(101)])
     assert answer.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"no parts at all", "multipart/form-data; boundary=xyz"),
+        (b"--xyz\r\nContent-Disposition: form-data\r\n\r\nno name\r\n--xyz--\r\n",
+         "multipart/form-data; boundary=xyz"),
+        (b"--xyz--\r\n", "multipart/form-data"),  # no boundary given
+        (b"--xyz\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n\xff\xfe\r\n--xyz--\r\n",
+         "multipart/form-data; boundary=xyz"),
+    ],
+)  # fmt: skip
+def test_unreadable_multipart_is_a_400_page(service, body, content_type):
+    answer = send(service, body, content_type=content_type)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'id="comment-form"' in answer.text
+    assert service.store.export() == []
