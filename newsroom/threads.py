@@ -12,7 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +82,18 @@ def _thread(slug: str, item: dict) -> Thread:
         slug=slug,
         title=item.get("title", slug),
         url=item.get("url", ""),
-        permalink=item.get("permalink") or "/" + item.get("url", ""),
+        permalink=_rooted(item.get("permalink") or item.get("url", "")),
         published=_date(item.get("published")),
         modified=_date(item.get("modified")),
         lang=item.get("lang", ""),
     )
+
+
+def _rooted(permalink: str) -> str:
+    """Absolute, or relative to the site's root: never relative to /api/ (redirects)."""
+    if urlsplit(permalink).scheme or permalink.startswith("/"):
+        return permalink
+    return "/" + permalink
 
 
 def _date(value: str | None) -> datetime | None:

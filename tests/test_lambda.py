@@ -227,7 +227,7 @@ def test_form_post_through_lambda_redirects_to_the_article(handler):
     answer = handler(event, {})
     assert answer["statusCode"] == 303, answer
     location = answer["headers"]["location"]
-    assert location == f"https://comments.example/articles/{THREAD}/#comment-pending"
+    assert location == f"/articles/{THREAD}/#comment-pending"  # relative, as the manifest
 
 
 def test_alb_form_error_is_an_html_page(handler):

@@ -89,7 +89,9 @@ async def post_comment(request: Request) -> Response:
     task = _notify_task(service, outcome, submission)
     if is_form:
         fragment = "comment-published" if outcome.status == "approved" else "comment-pending"
-        target = outcome.thread.absolute_permalink(str(request.base_url))
+        # A root-relative permalink stays relative: the browser resolves it against the
+        # address it posted to, right behind any proxy (the request may say http).
+        target = outcome.thread.permalink
         return RedirectResponse(f"{target}#{fragment}", status_code=303, background=task)
     return JSONResponse({"id": outcome.id, "status": outcome.status}, 202, background=task)
 

@@ -197,7 +197,19 @@ def test_form_post_redirects_back_to_the_article(service, fake_akismet):
     with service.client() as client:
         answer = client.post("/api/comments", data=form)
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"{service.url}/articles/{THREAD}/#comment-pending"
+    assert answer.headers["location"] == f"/articles/{THREAD}/#comment-pending"
+
+
+def test_an_absolute_permalink_is_the_form_posts_target(service_runner, fake_akismet, tmp_path):
+    from tests.support.service import write_manifest
+
+    manifest = write_manifest(tmp_path / "site-threads.json", site_url="https://news.example")
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_THREADS": str(manifest)})
+    with service.client() as client:
+        answer = client.post("/api/comments", data=comment())
+    assert answer.headers["location"] == f"https://news.example/articles/{THREAD}/#comment-pending"
+    sent = fake_akismet.calls("comment-check")[0]
+    assert sent["permalink"] == f"https://news.example/articles/{THREAD}/"
 
 
 def test_form_errors_come_back_as_a_page_with_the_text_kept(service):

@@ -30,6 +30,8 @@ def test_a_thread_and_its_dates(tmp_path):
     assert thread.absolute_permalink("https://comments.example/") == (
         "https://comments.example/articles/iran/"
     )
+    (thread,) = load(str(write(tmp_path / "t.json", {"iran": ENTRY | {"permalink": ""}}))).values()
+    assert thread.permalink == "/articles/iran/"  # from the url, rooted at the site
     absolute = {**ENTRY, "permalink": "https://news.example/articles/iran/"}
     (thread,) = load(str(write(tmp_path / "t.json", {"iran": absolute}))).values()
     assert thread.absolute_permalink("https://other.example/") == absolute["permalink"]
