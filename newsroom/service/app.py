@@ -130,7 +130,7 @@ def _refusal(request: Request, refusal: IntakeError, form_values: dict | None) -
         values=values,
         errors=refusal.errors,
         title=thread.title if thread else "",
-        back=thread.absolute_permalink(str(request.base_url)) if thread else "",
+        back=thread.permalink if thread else "",
     )
     return HTMLResponse(html, refusal.status, headers=refusal.headers)
 
@@ -197,7 +197,7 @@ async def comment_form(request: Request) -> Response:
         values={"thread": thread_slug, "parent": parent},
         errors={},
         title=thread.title,
-        back=thread.absolute_permalink(str(request.base_url)),
+        back=thread.permalink,
     )
     return HTMLResponse(html)
 
