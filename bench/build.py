@@ -22,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -251,20 +250,31 @@ class Run:
     mib: float  # peak resident set
 
 
+# Runs one build and reports on it. A child started by a big process counts that process's
+# memory in its own peak (Linux keeps the high-water mark across fork and exec), so each
+# build is started by this small wrapper rather than by the benchmark itself.
+WRAPPER = """
+import resource, subprocess, sys, time
+with open(sys.argv[1], "wb") as log:
+    started = time.perf_counter()
+    code = subprocess.call(sys.argv[2:], stdout=log, stderr=log)
+    wall = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
 def timed_build(command: list[str], cwd: Path, env: dict) -> Run:
-    """One cold build in a fresh process; its own rusage gives its own peak memory."""
+    """One cold build in a fresh process: wall and CPU time, and its own peak memory."""
     for folder in ("output", "cache"):
         shutil.rmtree(cwd / folder, ignore_errors=True)
-    with open(cwd / "build.log", "wb") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    wrapped = [sys.executable, "-c", WRAPPER, str(cwd / "build.log"), *command]
+    answer = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    code, wall, cpu, maxrss_kib = answer.stdout.split()
+    if code != "0":
         tail = (cwd / "build.log").read_text("utf-8", "replace")[-2000:]
         raise SystemExit(f"build failed in {cwd}:\n{tail}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)  # KiB on Linux
+    return Run(float(wall), float(cpu), int(maxrss_kib) / 1024)
 
 
 @dataclass
@@ -379,21 +389,21 @@ def main() -> None:
 
 
 def report(rows) -> None:
-    """The goal is judged on the ratio of best wall times; medians and CPU shown beside it."""
+    """Ratios of best wall times, of median wall times and of best CPU times. The goal is
+    judged on wall and on CPU time: on a shared machine a slow spell can hit one run."""
     print()
     print(
         "| build | articles | ours s (best / median) | ours MiB | peer s (best / median) "
-        "| peer MiB | ratio best | ratio median | ratio cpu | goal |"
+        "| peer MiB | ratio best | ratio median | ratio cpu | goal: wall, cpu |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for what, size, ours, peer, goal in rows:
-        ratio = ours.best / peer.best
-        verdict = "met" if ratio <= goal else "MISSED"
+        wall, cpu = ours.best / peer.best, ours.cpu / peer.cpu
+        verdicts = ", ".join("met" if ratio <= goal else "MISSED" for ratio in (wall, cpu))
         print(
             f"| {what} | {size} | {ours.best:.2f} / {ours.median:.2f} | {ours.mib:.0f} "
-            f"| {peer.best:.2f} / {peer.median:.2f} | {peer.mib:.0f} | {ratio:.3f} "
-            f"| {ours.median / peer.median:.3f} | {ours.cpu / peer.cpu:.3f} "
-            f"| ≤ {goal:.2f}: {verdict} |"
+            f"| {peer.best:.2f} / {peer.median:.2f} | {peer.mib:.0f} | {wall:.3f} "
+            f"| {ours.median / peer.median:.3f} | {cpu:.3f} | ≤ {goal:.2f}: {verdicts} |"
         )
 
 
