@@ -8,6 +8,7 @@ The key is verified once, by the first call that needs Akismet, never at import 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC
@@ -70,6 +71,7 @@ class Gateway:
         self._client = akismet.AsyncClient(config=config, http_client=self._http)
         self._key_valid = False
         self._key_refused_at: float | None = None
+        self._verifying: asyncio.Task | None = None  # shared by the first posts of a burst
 
     async def check(
         self,
@@ -108,12 +110,24 @@ class Gateway:
         refused = self._key_refused_at
         if refused is not None and time.monotonic() - refused < REVERIFY_SECONDS:
             raise GatewayError(INVALID_KEY)
-        if not await self._client.verify_key():
+        if not await self._verification():
             if refused is None:
                 logger.error("%s: comments are held unchecked", INVALID_KEY)
             self._key_refused_at = time.monotonic()
             raise GatewayError(INVALID_KEY)
         self._key_valid, self._key_refused_at = True, None
+
+    async def _verification(self) -> bool:
+        """One verify-key request, however many posts arrive before it is answered."""
+        loop = asyncio.get_running_loop()
+        task = self._verifying
+        if task is None or task.get_loop() is not loop:
+            task = self._verifying = loop.create_task(self._client.verify_key())
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done() and self._verifying is task:
+                self._verifying = None
 
     async def _call(self, method, comment: NewComment, arguments: dict):
         try:

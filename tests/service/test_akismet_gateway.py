@@ -128,13 +128,24 @@ def test_submissions(fake_akismet):
     ],
 )
 @pytest.mark.parametrize("operation", ["check", "submit_spam", "submit_ham"])
-def test_faults_are_gateway_errors_naming_the_cause(fake_akismet, verdict, message, operation):
+@pytest.mark.parametrize("where", ["operation", "verify-key"])
+def test_faults_are_gateway_errors_naming_the_cause(
+    fake_akismet, verdict, message, operation, where
+):
     gateway = gateway_for(fake_akismet)
-    fake_akismet.answer_with(verdict)
+    if where == "operation":
+        fake_akismet.answer_next(verdict)  # verify-key passes; the operation itself fails
+    else:
+        fake_akismet.answer_with(verdict)
     with pytest.raises(GatewayError) as raised:
         run(gateway, lambda: getattr(gateway, operation)(Comment(**COMMENT.__dict__, id=1), THREAD))
     assert message in str(raised.value)
     assert API_KEY not in str(raised.value)
+    assert len(fake_akismet.calls("verify-key")) == 1
+    expected = 1 if where == "operation" else 0
+    assert len(
+        fake_akismet.calls(operation.replace("_", "-").replace("check", "comment-check"))
+    ) == (expected)
 
 
 def test_a_key_refused_after_verification_is_a_gateway_error(fake_akismet):
@@ -215,3 +226,36 @@ def test_no_gateway_without_a_key_or_a_blog_url(fake_akismet):
 
 def test_the_key_is_never_in_the_settings_repr(fake_akismet):
     assert API_KEY not in repr(Settings.from_env(fake_akismet.env()))
+
+
+def test_a_burst_of_first_posts_verifies_the_key_once(fake_akismet):
+    gateway = gateway_for(fake_akismet)
+    fake_akismet.answer_with("ham", delay_ms=100)
+
+    async def burst():
+        try:
+            return await asyncio.gather(*(gateway.check(COMMENT, THREAD) for _ in range(20)))
+        finally:
+            await gateway.aclose()
+
+    assert asyncio.run(burst()) == ["ham"] * 20
+    assert len(fake_akismet.calls("verify-key")) == 1
+    assert len(fake_akismet.calls("comment-check")) == 20
+
+
+def test_a_verification_that_failed_is_tried_again(fake_akismet):
+    gateway = gateway_for(fake_akismet)
+    fake_akismet.answer_with("error")  # verify-key itself answers 500
+
+    async def twice():
+        try:
+            with pytest.raises(GatewayError, match="HTTP 500"):
+                await gateway.check(COMMENT, THREAD)
+            fake_akismet.answer_with("ham")
+            return await gateway.check(COMMENT, THREAD)
+        finally:
+            await gateway.aclose()
+
+    assert asyncio.run(twice()) == "ham"
+    assert len(fake_akismet.calls("verify-key")) == 2
+    assert len(fake_akismet.calls("comment-check")) == 1

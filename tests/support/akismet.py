@@ -9,8 +9,8 @@ requests in order (``answer_next``):
 * ``ham`` / ``spam`` / ``discard``: comment-check says ``false`` / ``true`` /
   ``true`` with ``X-akismet-pro-tip: discard``;
 * ``invalid``: every endpoint says ``invalid`` (a bad key; verify-key too);
-* ``error``: HTTP 500 from every endpoint but verify-key;
-* ``odd``: an answer the library cannot read (``maybe?``), also from submit-spam/ham.
+* ``error``: HTTP 500 from every endpoint;
+* ``odd``: an answer the library cannot read (``maybe?``) from every endpoint.
 
 Submissions answer "Thanks for making the web a better place." unless the verdict is a
 fault. ``delay`` (seconds) or ``delay_ms`` slows the answer down. Every request is kept
@@ -109,15 +109,15 @@ def _handler(fake: FakeAkismet):
             if answer.delay:
                 time.sleep(answer.delay)
             verdict = answer.verdict
+            if verdict == "error":
+                return self._send("Internal error", status=500)
+            if verdict == "odd":
+                return self._send("maybe?")
             if self.path.endswith("verify-key"):
                 valid = data.get("key") == API_KEY and verdict != "invalid"
                 return self._send("valid" if valid else "invalid")
             if data.get("api_key") != API_KEY or verdict == "invalid":
                 return self._send("invalid")
-            if verdict == "error":
-                return self._send("Internal error", status=500)
-            if verdict == "odd":
-                return self._send("maybe?")
             if self.path.endswith(("submit-spam", "submit-ham")):
                 return self._send(THANKS)
             headers = {"X-akismet-pro-tip": "discard"} if verdict == "discard" else {}
