@@ -6,10 +6,11 @@ Generates N seed-style articles (a `Date:` header, a headline, 8-20 paragraphs, 
 on a third, a source on most, the copied comment chrome), builds them as `make html` does
 (the project's settings, plugins and theme, cold: no output/ and no cache/), and builds the
 same articles as plain Markdown with vanilla Pelican (default settings and theme, no
-plugins). Then builds the largest size with approved comments spread over its articles,
-against the same site without them. Each build runs in its own process, alternating with
-its peer; the script prints wall time (best and median), CPU time, peak memory and the
-ratios. Every build's output is checked, so a broken build cannot look fast.
+plugins) and with our settings, plugins and theme (what they cost for one reader). Then
+builds the largest size with approved comments spread over its articles, against the same
+site without them. Each build runs in its own process, taking turns with its peers; the
+script prints wall time (best and median), CPU time, peak memory and the ratios. Every
+build's output is checked, so a broken build cannot look fast.
 """
 
 from __future__ import annotations
