@@ -1,6 +1,6 @@
 """Comment service benchmark: ours (SQLite and PostgreSQL) against Isso 0.14, side by side.
 
-    .venv/bin/python bench/comments.py [--quick] [--workers N] [--seconds S]
+    .venv/bin/python bench/comments.py [--quick] [--workers N] [--seconds S] [--comment short]
 
 Starts each server on 127.0.0.1 with the same number of worker processes, fills each
 with the same comments (20 threads x 50), checks that a GET returns them, then drives it
@@ -9,8 +9,12 @@ POST of new, unique comments, with 1, 10 and 50 keep-alive clients. Ours checks 
 with Akismet (the fake Akismet of the tests, in its own process, answering at once or
 after 50 ms) and publishes it (NEWSROOM_MODERATION=none); Isso makes no Akismet call and
 has its rate limit and moderation off. Isso runs first and last (the machine's speed
-drifts), and ours is compared with the better of its two runs. Then the Lambda entry's
-cold import. Prints the table, the ratios and the goals of issue 3.
+drifts), and ours is compared with the better of its two runs. Two diagnostic rows:
+ours with no Akismet key (what the Akismet round trip costs), and ours with one worker
+process at 50 ms (as `newsroom serve` runs). Each cell also reports CPU per request from
+/proc, and the CPU other processes took meanwhile. Then the Lambda entry's cold import.
+Prints the table, the ratios and the goals of issue 3; docs/benchmarks-comments.md reads
+them.
 """
 
 from __future__ import annotations
