@@ -114,32 +114,14 @@ def free_port() -> int:
 
 @contextmanager
 def fake_akismet(delay: float):
-    """The tests' fake Akismet in a process of its own, so its CPU is counted apart."""
+    """A lean fake Akismet (bench/fake_akismet.py) in a process of its own, so its CPU is
+    counted apart and stays small beside the servers measured."""
     port = free_port()
-    command = [sys.executable, __file__, "--serve-fake-akismet", f"{port}:{delay}"]
+    script = ROOT / "bench" / "fake_akismet.py"
+    command = [sys.executable, str(script), str(port), str(delay), AKISMET_KEY]
     url = f"http://127.0.0.1:{port}"
     with running(command, dict(os.environ), f"{url}/count", WORK / "fake-akismet.log") as p:
         yield url, p.pid
-
-
-def serve_fake_akismet(spec: str) -> None:
-    """(In the helper process.) Serve the fake, with GET /count for the calls received."""
-    from tests.support.akismet import FakeAkismet, _handler, _Server
-
-    port, delay = spec.split(":")
-    fake = FakeAkismet(url=f"http://127.0.0.1:{port}")
-    fake.answer_with("ham", delay=float(delay))
-    base = _handler(fake)
-
-    class Handler(base):
-        def do_GET(self):
-            with fake.lock:
-                checks = sum(path.endswith("comment-check") for path, _ in fake.requests)
-                fake.requests.clear()  # keep memory flat: only the count matters here
-                fake.checks = getattr(fake, "checks", 0) + checks
-            self._send(str(fake.checks))
-
-    _Server(("127.0.0.1", int(port)), Handler).serve_forever()
 
 
 def akismet_calls(url: str) -> int:
@@ -539,10 +521,7 @@ def main() -> None:
         default="long",
         help="comment text: long (two paragraphs, ~300 bytes, the default) or short (one line)",
     )
-    parser.add_argument("--serve-fake-akismet", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_fake_akismet:
-        return serve_fake_akismet(args.serve_fake_akismet)
     # Ctrl-C (even when started with SIGINT ignored), SIGTERM and SIGHUP all unwind, so
     # every server started is stopped
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

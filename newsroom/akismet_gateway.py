@@ -1,7 +1,8 @@
 """Akismet through the ``akismet`` library: one client per process, every fault named.
 
-The library's API address is fixed, so a transport rewrites it to NEWSROOM_AKISMET_URL
-(tests point that at a local fake). A custom httpx client drops the library's
+Requests go through a lean transport (newsroom/akismet_transport.py), which also sends
+them to NEWSROOM_AKISMET_URL when set: the library's API address is fixed, and the
+tests point it at a local fake. A custom httpx client drops the library's
 User-Agent and timeout, so both are set here (PYTHON_AKISMET_TIMEOUT, 3 s by default).
 The key is verified once, by the first call that needs Akismet, never at import or start.
 """
@@ -13,11 +14,11 @@ import logging
 import time
 from datetime import UTC
 from typing import Literal
-from urllib.parse import urlsplit
 
 import akismet
 import httpx
 
+from newsroom.akismet_transport import LeanTransport
 from newsroom.config import Settings
 from newsroom.store.models import NewComment
 from newsroom.threads import Thread
@@ -29,43 +30,20 @@ HONEYPOT_FIELD = "nickname"
 AKISMET_URL = "https://rest.akismet.com"
 INVALID_KEY = "Akismet says the API key or blog URL is invalid"
 REVERIFY_SECONDS = 300  # a refused key is asked about again after this long
-# Concurrent checks each need a connection: enough that posts never wait for one.
-LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=50)
 
 
 class GatewayError(Exception):
     """Akismet could not be asked, or answered something unusable. Never holds the key."""
 
 
-class _RewriteTransport(httpx.AsyncBaseTransport):
-    """Sends the library's requests to another base address (scheme, host, port)."""
-
-    def __init__(self, base_url: str, limits: httpx.Limits):
-        parts = urlsplit(base_url)
-        self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
-        self._inner = httpx.AsyncHTTPTransport(retries=0, limits=limits)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(scheme=self._scheme, host=self._host, port=self._port)
-        request.headers["Host"] = request.url.netloc.decode("ascii")
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 class Gateway:
     def __init__(self, settings: Settings):
         self.settings = settings
-        transport = None
-        if settings.akismet_url.rstrip("/") != AKISMET_URL:
-            # A client given its own transport ignores its limits: the transport gets them.
-            transport = _RewriteTransport(settings.akismet_url, LIMITS)
+        elsewhere = settings.akismet_url.rstrip("/") != AKISMET_URL
         self._http = httpx.AsyncClient(
             headers={"User-Agent": akismet.USER_AGENT},
             timeout=settings.akismet_timeout,
-            transport=transport,
-            limits=LIMITS,
+            transport=LeanTransport(settings.akismet_url if elsewhere else None),
         )
         config = akismet.Config(key=settings.akismet_key, url=settings.akismet_blog_url)
         self._client = akismet.AsyncClient(config=config, http_client=self._http)

@@ -11,12 +11,13 @@ never repeat, whether their comment was kept or not.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
-
-from starlette.concurrency import run_in_threadpool
 
 from newsroom.config import Settings
 from newsroom.service import rate_limit
@@ -31,6 +32,7 @@ logger = logging.getLogger("newsroom.service")
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_HEADER_CHARS = 500
+STORE_THREADS = 16  # store calls in flight at once, per process
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class CommentService:
         self._gateway_built = gateway is not None
         self._dropped = rate_limit.DroppedLog()
         self._in_flight = InFlight()
+        self._threads: ThreadPoolExecutor | None = None
 
     # --- parts, made when first needed (a cold GET must not import Akismet) ------------
 
@@ -87,7 +90,12 @@ class CommentService:
 
     async def call(self, method, *args):
         """A store method, run in a worker thread so the event loop never waits on disk."""
-        return await run_in_threadpool(self._in_store, method, *args)
+        if self._threads is None:  # asyncio's executor: a lighter hop than anyio's threads
+            self._threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="newsroom-store")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._threads, functools.partial(self._in_store, method, *args)
+        )
 
     async def read(self, method: str, *args):
         """A short read. SQLite in WAL mode answers one from its file without waiting on
@@ -111,8 +119,11 @@ class CommentService:
     async def close(self) -> None:
         if self._gateway is not None:
             await self._gateway.aclose()
+        threads, self._threads = self._threads, None
         if self._store is not None:
-            await run_in_threadpool(self._store.close)
+            await asyncio.get_running_loop().run_in_executor(threads, self._store.close)
+        if threads is not None:
+            threads.shutdown(wait=False)
 
     # --- posting -----------------------------------------------------------------------
 
@@ -146,7 +157,7 @@ class CommentService:
     async def _check_parent(self, submission: Submission) -> None:
         if submission.parent is None:
             return
-        parent = await self.call("get", submission.parent)
+        parent = await self.read("get", submission.parent)
         if parent is None or parent.status != "approved" or parent.thread != submission.thread:
             raise IntakeError(
                 422, {"parent": "The comment replied to is not a published comment here."}
@@ -165,14 +176,14 @@ class CommentService:
 
         if used() >= limit:
             raise rate_limit.too_many(limit)
-        stored = await self.call("recent_from_ip", visitor.ip, since)
+        stored = await self.read("recent_from_ip", visitor.ip, since)
         if stored + used() >= limit:
             raise rate_limit.too_many(limit)
 
     async def _check_duplicate(self, submission: Submission, ticket: Ticket) -> None:
         since = now() - DUPLICATE_WINDOW
         args = (submission.thread, submission.email, submission.body, since)
-        if self._in_flight.same_text_ahead(ticket) or await self.call("is_duplicate", *args):
+        if self._in_flight.same_text_ahead(ticket) or await self.read("is_duplicate", *args):
             raise IntakeError(409, {"body": "You have already posted this comment."})
 
     def _new_comment(self, submission: Submission, visitor: Visitor) -> NewComment:
@@ -214,7 +225,7 @@ class CommentService:
             return comment  # never published without a moderator
         mode = self.settings.moderation
         publish = mode == "none" or (
-            mode == "known" and await self.call("has_approved_by", comment.email)
+            mode == "known" and await self.read("has_approved_by", comment.email)
         )
         return replace(comment, status="approved" if publish else "pending", akismet="ham")
 

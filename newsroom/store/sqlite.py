@@ -2,10 +2,15 @@
 
 Plain BEGIN lets two writers both start reading and then fail to upgrade their locks;
 BEGIN IMMEDIATE takes the write lock first and waits (busy timeout) for it instead.
+SQLite's busy handler waits by sleeping in growing steps, so under load a writer can
+lose several rounds (seconds of tail latency). Writers therefore queue first: on a lock
+in the process, then on an flock of a file beside the store, which the kernel hands to
+the next process as soon as it is released (and frees if its holder dies).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -52,6 +57,8 @@ class SQLiteStore(Store):
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        self._writer = threading.Lock()  # one writing thread per process at a time
+        self._writer_file: int | None = None  # and one process at a time (flock)
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -78,19 +85,35 @@ class SQLiteStore(Store):
     @contextmanager
     def _write(self):
         connection = self._connection()
-        cursor = connection.cursor()
+        with self._writer, self._writers_queue():
+            cursor = connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException as exc:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"SQLite: {exc}") from exc
+                raise
+            finally:
+                cursor.close()
+
+    @contextmanager
+    def _writers_queue(self):
+        """The flock that orders writing processes. Held by this process's single writing
+        thread (``self._writer``), so one descriptor per process is enough."""
+        if self._writer_file is None:
+            try:
+                self._writer_file = os.open(f"{self.path}-writer", os.O_CREAT | os.O_RDWR, 0o600)
+            except OSError as exc:
+                raise StoreError(f"cannot open the SQLite writer lock: {exc}") from exc
+        fcntl.flock(self._writer_file, fcntl.LOCK_EX)
         try:
-            cursor.execute("BEGIN IMMEDIATE")
-            yield cursor
-            cursor.execute("COMMIT")
-        except BaseException as exc:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"SQLite: {exc}") from exc
-            raise
+            yield
         finally:
-            cursor.close()
+            fcntl.flock(self._writer_file, fcntl.LOCK_UN)
 
     def _read(self, sql, params=()):
         try:
@@ -125,4 +148,8 @@ class SQLiteStore(Store):
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
+        with self._writer:
+            if self._writer_file is not None:
+                os.close(self._writer_file)
+                self._writer_file = None
         self._local = threading.local()

@@ -259,3 +259,34 @@ def test_a_verification_that_failed_is_tried_again(fake_akismet):
     assert asyncio.run(twice()) == "ham"
     assert len(fake_akismet.calls("verify-key")) == 2
     assert len(fake_akismet.calls("comment-check")) == 1
+
+
+def test_concurrent_checks_reuse_their_connections_and_a_timed_out_one_is_dropped(
+    fake_akismet,
+):
+    gateway = gateway_for(fake_akismet, PYTHON_AKISMET_TIMEOUT="0.5")
+    transport = gateway._http._transport
+    fake_akismet.answer_with("ham", delay_ms=100)
+
+    def idle() -> set:
+        return {id(c) for pool in transport._idle.values() for c in pool}
+
+    async def load():
+        try:
+            await gateway._verify_key()
+            first = await asyncio.gather(*(gateway.check(COMMENT, THREAD) for _ in range(40)))
+            after_first = idle()
+            second = await asyncio.gather(*(gateway.check(COMMENT, THREAD) for _ in range(40)))
+            after_second = idle()
+            fake_akismet.answer_with("ham", delay_ms=2000)  # past the timeout
+            with pytest.raises(GatewayError, match="timed out"):
+                await gateway.check(COMMENT, THREAD)
+            return first + second, after_first, after_second, idle()
+        finally:
+            await gateway.aclose()
+
+    verdicts, after_first, after_second, after_timeout = asyncio.run(load())
+    assert verdicts == ["ham"] * 80
+    assert len(after_first) == 40  # one connection per check in flight, all kept
+    assert after_second == after_first  # the second burst opened none
+    assert len(after_timeout) == 39  # the one that timed out is closed, not reused

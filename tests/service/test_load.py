@@ -26,10 +26,13 @@ def body(n: int) -> dict:
     }
 
 
-async def post_all(url: str, total: int, clients: int) -> list[int]:
-    """`total` posts from `clients` concurrent connections; the ids acknowledged with 202."""
+async def post_all(
+    url: str, total: int, clients: int, acknowledged: list[int] | None = None
+) -> list[int]:
+    """`total` posts from `clients` concurrent connections; the ids acknowledged with 202,
+    appended to `acknowledged` as they come."""
     queue = list(range(total))
-    acknowledged: list[int] = []
+    acknowledged = [] if acknowledged is None else acknowledged
 
     async def client() -> None:
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
@@ -97,8 +100,12 @@ def test_sigkill_in_the_middle_of_a_load_loses_nothing_acknowledged(tmp_path, da
     server = start_server(tmp_path, database_url, port)
 
     async def load_then_kill() -> list[int]:
-        posting = asyncio.create_task(post_all(url, total=3000, clients=20))
-        await asyncio.sleep(1.0)  # mid-load
+        acknowledged: list[int] = []
+        posting = asyncio.create_task(post_all(url, 3000, clients=20, acknowledged=acknowledged))
+        deadline = time.monotonic() + 60
+        # mid-load: once posts are being acknowledged (a slow machine takes longer to start)
+        while len(acknowledged) < 100 and time.monotonic() < deadline and not posting.done():
+            await asyncio.sleep(0.05)
         server.send_signal(signal.SIGKILL)
         return await posting
 
