@@ -1,6 +1,6 @@
 """Akismet through the ``akismet`` library: one client per process, every fault named.
 
-Requests go through a lean transport (newsroom/akismet_transport.py), which also sends
+Requests go through a lean httpx client (newsroom/akismet_http.py), which also sends
 them to NEWSROOM_AKISMET_URL when set: the library's API address is fixed, and the
 tests point it at a local fake. A custom httpx client drops the library's
 User-Agent and timeout, so both are set here (PYTHON_AKISMET_TIMEOUT, 3 s by default).
@@ -18,7 +18,7 @@ from typing import Literal
 import akismet
 import httpx
 
-from newsroom.akismet_transport import LeanTransport
+from newsroom.akismet_http import AkismetHTTPClient
 from newsroom.config import Settings
 from newsroom.store.models import NewComment
 from newsroom.threads import Thread
@@ -40,10 +40,10 @@ class Gateway:
     def __init__(self, settings: Settings):
         self.settings = settings
         elsewhere = settings.akismet_url.rstrip("/") != AKISMET_URL
-        self._http = httpx.AsyncClient(
+        self._http = AkismetHTTPClient(
+            redirect_to=settings.akismet_url if elsewhere else None,
             headers={"User-Agent": akismet.USER_AGENT},
             timeout=settings.akismet_timeout,
-            transport=LeanTransport(settings.akismet_url if elsewhere else None),
         )
         config = akismet.Config(key=settings.akismet_key, url=settings.akismet_blog_url)
         self._client = akismet.AsyncClient(config=config, http_client=self._http)

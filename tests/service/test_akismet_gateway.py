@@ -265,7 +265,7 @@ def test_concurrent_checks_reuse_their_connections_and_a_timed_out_one_is_droppe
     fake_akismet,
 ):
     gateway = gateway_for(fake_akismet, PYTHON_AKISMET_TIMEOUT="0.5")
-    transport = gateway._http._transport
+    transport = gateway._http._connections
     fake_akismet.answer_with("ham", delay_ms=100)
 
     def idle() -> set:
