@@ -23,6 +23,7 @@ from newsroom.config import Settings
 from newsroom.service import rate_limit
 from newsroom.service.in_flight import InFlight, Ticket
 from newsroom.service.intake import IntakeError, Submission
+from newsroom.service.write_batch import WriteBatch
 from newsroom.store import Store, StoreError, open_store
 from newsroom.store.clock import now
 from newsroom.store.models import NewComment
@@ -65,6 +66,7 @@ class CommentService:
         self._dropped = rate_limit.DroppedLog()
         self._in_flight = InFlight()
         self._threads: ThreadPoolExecutor | None = None
+        self._writes = WriteBatch(self.call)
 
     # --- parts, made when first needed (a cold GET must not import Akismet) ------------
 
@@ -150,7 +152,7 @@ class CommentService:
             logger.info("Akismet discarded a comment on thread %s", thread.slug)
             return await self._dropped_outcome(visitor, thread)
         comment = await self._file(comment, verdict)
-        comment_id = await self.call("add", comment)
+        comment_id = await self._writes.add(comment)
         told = "approved" if comment.status == "approved" else "pending"
         return Outcome(comment_id, told, thread, stored=comment.status)
 

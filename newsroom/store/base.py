@@ -71,16 +71,27 @@ class Store(ABC):
         self._read("SELECT 1")
 
     def add(self, comment: NewComment) -> int:
-        _checked(comment.status, STATUSES, "status")
-        _checked(comment.akismet, VERDICTS, "akismet verdict")
-        values = [getattr(comment, name) for name in INSERTED[:-1]]
-        values[-1] = self._to_db(comment.created)
-        values.append(values[-1])  # updated = created
+        return self.add_many([comment])[0]
+
+    def add_many(self, comments: list[NewComment]) -> list[int]:
+        """Several comments in one transaction (one commit, one sync to disk): all stored,
+        ids in order, or none."""
+        rows = []
+        for comment in comments:
+            _checked(comment.status, STATUSES, "status")
+            _checked(comment.akismet, VERDICTS, "akismet verdict")
+            values = [getattr(comment, name) for name in INSERTED[:-1]]
+            values[-1] = self._to_db(comment.created)
+            values.append(values[-1])  # updated = created
+            rows.append(values)
         marks = ", ".join("?" * len(INSERTED))
         sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES ({marks}) RETURNING id"
         with self._write() as cursor:
-            cursor.execute(self._sql(sql), values)
-            return int(cursor.fetchone()[0])
+            ids = []
+            for values in rows:
+                cursor.execute(self._sql(sql), values)
+                ids.append(int(cursor.fetchone()[0]))
+            return ids
 
     def get(self, id: int) -> Comment | None:
         if id not in ID_RANGE:

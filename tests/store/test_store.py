@@ -58,6 +58,17 @@ def test_add_and_get_keep_every_field(store):
     assert store.get(10**12) is None
 
 
+def test_add_many_stores_all_in_order_or_none(store):
+    ids = store.add_many([new(body=f"#{n}") for n in range(5)])
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert [store.get(i).body for i in ids] == [f"#{n}" for n in range(5)]
+    with pytest.raises(StoreError, match="status"):
+        store.add_many([new(body="kept?"), new(status="published")])
+    with pytest.raises(ValueError, match="naive"):
+        store.add_many([new(body="kept?"), new(created=datetime(2026, 3, 1))])
+    assert len(store.export()) == 5
+
+
 def test_times_come_back_aware_and_in_utc(store):
     written = datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=UTC)
     stored = store.get(store.add(new(created=written)))
