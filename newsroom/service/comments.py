@@ -147,7 +147,12 @@ class CommentService:
             return await self._dropped_outcome(visitor, thread)
         await self._check_duplicate(submission, ticket)
         comment = self._new_comment(submission, visitor)
-        verdict = await self._ask_akismet(comment, thread, visitor)
+        checking = asyncio.ensure_future(self._ask_akismet(comment, thread, visitor))
+        await asyncio.sleep(0)  # the check goes out; the text is rendered while Akismet thinks
+        try:
+            comment = replace(comment, body_html=_render(comment.body))
+        finally:
+            verdict = await checking
         if verdict == "discard":
             logger.info("Akismet discarded a comment on thread %s", thread.slug)
             return await self._dropped_outcome(visitor, thread)
@@ -189,8 +194,7 @@ class CommentService:
             raise IntakeError(409, {"body": "You have already posted this comment."})
 
     def _new_comment(self, submission: Submission, visitor: Visitor) -> NewComment:
-        from newsroom.comment_text import render  # only posts need Markdown and nh3
-
+        """The comment as stored, its HTML still to be rendered."""
         return NewComment(
             thread=submission.thread,
             parent=submission.parent,
@@ -198,7 +202,7 @@ class CommentService:
             email=submission.email,
             url=submission.url,
             body=submission.body,
-            body_html=render(submission.body),
+            body_html="",
             status="pending",
             akismet="unchecked",
             ip=visitor.ip or None,
@@ -235,6 +239,12 @@ class CommentService:
         """The answer to a dropped comment: as a pending one's, with an id nobody will get."""
         self._dropped.add(visitor.ip, now())
         return Outcome(await self.call(reserve_id), "pending", thread)
+
+
+def _render(text: str) -> str:
+    from newsroom.comment_text import render  # only posts need Markdown and nh3
+
+    return render(text)
 
 
 def reserve_id(store: Store) -> int:

@@ -44,7 +44,10 @@ class PostgresStore(Store):
                     max_size=POOL_MAX,
                     open=False,
                     timeout=self._timeout,
-                    kwargs={"connect_timeout": max(1, round(self._timeout))},
+                    # A read is one round trip: no implicit BEGIN, and nothing for the pool
+                    # to roll back when the connection comes back. Writes say BEGIN
+                    # (connection.transaction()).
+                    kwargs={"connect_timeout": max(1, round(self._timeout)), "autocommit": True},
                 )
                 self._pool.open(wait=False)
             return self._pool
