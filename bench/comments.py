@@ -449,6 +449,25 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB, {platform.platform()}"
 
 
+def disk_sync_us(writes: int = 200) -> float:
+    """Median time of a 4 KiB write and fsync in the benchmark's folder. Both servers sync
+    every comment to disk before answering (Isso's rollback journal several times), so a
+    slow disk spell moves one-client POSTs more than anything else: it is printed."""
+    path = WORK / "sync-probe"
+    times = []
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        for _ in range(writes):
+            began = time.perf_counter()
+            os.write(descriptor, b"x" * 4096)
+            os.fsync(descriptor)
+            times.append(time.perf_counter() - began)
+    finally:
+        os.close(descriptor)
+        path.unlink()
+    return 1e6 * sorted(times)[len(times) // 2]
+
+
 def isso_best(cells: list[Cell]) -> dict[tuple[str, int], Cell]:
     best: dict[tuple[str, int], Cell] = {}
     for cell in cells:
@@ -471,7 +490,7 @@ def table(cells: list[Cell]) -> list[str]:
     for c in cells:
         r = c.result
         peer = best.get((c.method, c.clients))
-        ratio = f"{r.rps / peer.result.rps:.2f}" if peer else "–"
+        ratio = f"{r.rps / peer.result.rps:.2f}" if peer and peer.result.rps else "–"
         per = 1e6 / max(1, r.requests)
         others = c.cpu.get("akismet", 0) + c.cpu.get("postgres", 0)
         lines.append(
@@ -495,7 +514,7 @@ def goals(cells: list[Cell]) -> list[str]:
         if not c.label.startswith("ours") or c.akismet == "no key":
             continue
         peer = best[(c.method, c.clients)].result.rps
-        ratio = c.result.rps / peer
+        ratio = c.result.rps / peer if peer else float("inf")  # Isso answered none in time
         verdict = None
         if c.method == "GET" and c.akismet == "0 ms":
             verdict = (f"GET ≥ 5× Isso: {ratio:.2f}×", ratio >= 5)
@@ -542,8 +561,10 @@ def main() -> None:
         bench = Bench(seconds=1, clients=(1, 50), per_thread=20)
     else:
         bench = Bench(seconds=args.seconds, clients=(1, 10, 50), per_thread=50)
+    bench.disk_sync = [disk_sync_us()]
     print(
-        f"{machine()}\nload: {bench.wrk or 'Python generator (no wrk)'}; "
+        f"{machine()}\ndisk: write + fsync of 4 KiB {bench.disk_sync[0]:.0f} µs (median)\n"
+        f"load: {bench.wrk or 'Python generator (no wrk)'}; "
         f"{args.workers} worker processes each; {bench.seconds} s a cell\n",
         flush=True,
     )
@@ -598,6 +619,9 @@ def measure(bench: Bench, workers: int, quick: bool) -> None:
 
 def report(bench: Bench, cold: dict, args, started: datetime) -> None:
     print(f"\n{started:%Y-%m-%d %H:%M} UTC; commit {revision()}; {machine()}")
+    bench.disk_sync.append(disk_sync_us())
+    print("disk: write + fsync of 4 KiB, median µs at the start and at the end: "
+          + ", ".join(f"{us:.0f}" for us in bench.disk_sync))  # fmt: skip
     print("versions:", ", ".join(f"{k} {v}" for k, v in versions().items()))
     print(f"load: {bench.wrk or 'Python generator'}; {args.workers} worker processes each; "
           f"{bench.seconds} s a cell; {args.comment} comments "
