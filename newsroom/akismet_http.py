@@ -113,9 +113,9 @@ class _Exchange(asyncio.Protocol):
 class _Connections:
     """Kept-alive connections by origin (scheme, host, port); one exchange at a time each."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._idle: dict[tuple, deque[_Exchange]] = {}
-        self._ssl_context: ssl.SSLContext | None = None
+        self._ssl_context = ssl_context  # made when first needed: httpx's (certifi's CAs)
 
     async def send(self, origin: tuple, message: bytes, timeouts: dict, request: httpx.Request):
         """(status, headers, body) of the answer to one serialised request."""
@@ -197,8 +197,11 @@ class LeanTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         request.url = self._redirect(request.url)
         request.headers["Host"] = request.url.netloc.decode("ascii")
-        message = _serialise(request.method, request.url.raw_path, request.headers.raw)
-        message += await request.aread()
+        body = await request.aread()
+        if body or "Transfer-Encoding" in request.headers:  # sent whole, never in chunks
+            request.headers.pop("Transfer-Encoding", None)
+            request.headers["Content-Length"] = str(len(body))
+        message = _serialise(request.method, request.url.raw_path, request.headers.raw) + body
         timeouts = request.extensions.get("timeout", {})
         status, headers, body = await self._connections.send(
             _origin(request.url), message, timeouts, request
@@ -211,11 +214,18 @@ class LeanTransport(httpx.AsyncBaseTransport):
 
 class AkismetHTTPClient(httpx.AsyncClient):
     """The client given to ``akismet.AsyncClient``. ``redirect_to``, when given, replaces
-    the scheme, host and port of every request: the library's API address is fixed, and tests
-    point it at a local fake. ``post`` of form data takes the short way."""
+    the scheme, host and port of every request: the library's API address is fixed, and
+    tests point it at a local fake. ``ssl_context`` verifies HTTPS servers (default:
+    httpx's, with certifi's authorities). ``post`` of form data takes the short way."""
 
-    def __init__(self, *, redirect_to: str | None = None, **kwargs):
-        self._connections = _Connections()
+    def __init__(
+        self,
+        *,
+        redirect_to: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        **kwargs,
+    ):
+        self._connections = _Connections(ssl_context)
         self._target = None
         if redirect_to is not None:
             parts = urlsplit(redirect_to)
