@@ -66,7 +66,7 @@ class CommentService:
         self._dropped = rate_limit.DroppedLog()
         self._in_flight = InFlight()
         self._threads: ThreadPoolExecutor | None = None
-        self._writes = WriteBatch(self.call)
+        self._writes = WriteBatch(self._add_many)
 
     # --- parts, made when first needed (a cold GET must not import Akismet) ------------
 
@@ -100,12 +100,38 @@ class CommentService:
         )
 
     async def read(self, method: str, *args):
-        """A short read. SQLite in WAL mode answers one from its file without waiting on
-        writers, faster than a hop to a worker thread; other stores go through ``call``."""
+        """A short read, by the cheapest way the store offers: SQLite in WAL mode answers
+        from its file without waiting on writers, on the loop; PostgreSQL is awaited on
+        its async twin; else (and until the store is open) through ``call``."""
         store = self.store() if self._store_ready else None
         if store is not None and getattr(store, "reads_inline", False):
             return self._in_store(method, *args)
+        twin = self._twin()
+        if twin is not None:
+            query = getattr(store, f"{method}_query")(*args)
+            return await self._in_twin(twin.ask(query), method)
         return await self.call(method, *args)
+
+    async def _add_many(self, comments: list) -> list[int]:
+        twin = self._twin()
+        if twin is not None:
+            return await self._in_twin(twin.add_many(comments), "add_many")
+        return await self.call(_add_many, comments)
+
+    def _twin(self):
+        if not self._store_ready:
+            return None
+        async_twin = getattr(self._store, "async_twin", None)
+        return async_twin() if async_twin is not None else None
+
+    @staticmethod
+    async def _in_twin(awaitable, what: str):
+        try:
+            return await awaitable
+        except StoreError:
+            raise
+        except Exception as exc:  # as in _in_store: any failure of the store is a StoreError
+            raise StoreError(f"{what}: {type(exc).__name__}: {exc}") from exc
 
     def _in_store(self, method, *args):
         """A store method by name, or a function of the store. Any failure of the store is
@@ -121,6 +147,9 @@ class CommentService:
     async def close(self) -> None:
         if self._gateway is not None:
             await self._gateway.aclose()
+        twin = self._twin()
+        if twin is not None:
+            await twin.close()
         threads, self._threads = self._threads, None
         if self._store is not None:
             await asyncio.get_running_loop().run_in_executor(threads, self._store.close)
@@ -239,6 +268,10 @@ class CommentService:
         """The answer to a dropped comment: as a pending one's, with an id nobody will get."""
         self._dropped.add(visitor.ip, now())
         return Outcome(await self.call(reserve_id), "pending", thread)
+
+
+def _add_many(store: Store, comments: list) -> list[int]:
+    return store.add_many(comments)
 
 
 def _render(text: str) -> str:

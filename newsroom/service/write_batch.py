@@ -17,13 +17,13 @@ from newsroom.store.models import NewComment
 
 MAX_BATCH = 100
 
-# Runs a function of the store in a worker thread (CommentService.call).
-StoreCall = Callable[..., Awaitable]
+# Stores comments in one transaction, ids in order (CommentService._add_many).
+AddMany = Callable[[list[NewComment]], Awaitable[list[int]]]
 
 
 class WriteBatch:
-    def __init__(self, call: StoreCall, max_batch: int = MAX_BATCH):
-        self._call = call
+    def __init__(self, add_many: AddMany, max_batch: int = MAX_BATCH):
+        self._add_many = add_many
         self._max = max_batch
         self._waiting: list[tuple[NewComment, asyncio.Future]] = []
         self._writer: asyncio.Task | None = None
@@ -42,7 +42,7 @@ class WriteBatch:
         while self._waiting:
             batch, self._waiting = self._waiting[: self._max], self._waiting[self._max :]
             try:
-                ids = await self._call(_add_many, [comment for comment, _ in batch])
+                ids = await self._add_many([comment for comment, _ in batch])
             except Exception as exc:
                 if len(batch) == 1:
                     _answer(batch[0][1], error=exc)
@@ -55,13 +55,9 @@ class WriteBatch:
     async def _one_by_one(self, batch) -> None:
         for comment, answer in batch:
             try:
-                _answer(answer, (await self._call(_add_many, [comment]))[0])
+                _answer(answer, (await self._add_many([comment]))[0])
             except Exception as exc:
                 _answer(answer, error=exc)
-
-
-def _add_many(store, comments: list[NewComment]) -> list[int]:
-    return store.add_many(comments)
 
 
 def _answer(answer: asyncio.Future, comment_id: int | None = None, *, error=None) -> None:

@@ -8,8 +8,9 @@ open across a network call.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,18 @@ ID_RANGE = range(1, 2**63)
 
 class StoreError(Exception):
     """The store could not do what was asked; the message says why, without secrets."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SELECT, its parameters, and what its rows mean. The store runs it on its own
+    connection (``Store.ask``); the service may run the same query on an async one
+    (``Store.async_twin``). No SQL (``sql=None``): nothing to ask, the answer is
+    ``shape([])``."""
+
+    sql: str | None
+    params: Sequence
+    shape: Callable[[list[tuple]], Any]
 
 
 class Store(ABC):
@@ -61,6 +74,14 @@ class Store(ABC):
         """Queries are written with ``?`` placeholders; a backend may rewrite them."""
         return sql
 
+    def async_twin(self) -> Any:
+        """An async access to the same store for the service's reads and inserts, when
+        the backend has one that beats a worker thread (PostgreSQL's network waits)."""
+        return None
+
+    def ask(self, query: Query) -> Any:
+        return query.shape(self._read(query.sql, query.params) if query.sql else [])
+
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
@@ -76,6 +97,16 @@ class Store(ABC):
     def add_many(self, comments: list[NewComment]) -> list[int]:
         """Several comments in one transaction (one commit, one sync to disk): all stored,
         ids in order, or none."""
+        sql, rows = self.insertion(comments)
+        with self._write() as cursor:
+            ids = []
+            for values in rows:
+                cursor.execute(sql, values)
+                ids.append(int(cursor.fetchone()[0]))
+            return ids
+
+    def insertion(self, comments: list[NewComment]) -> tuple[str, list[list]]:
+        """The INSERT … RETURNING id and one row of values for each comment, checked."""
         rows = []
         for comment in comments:
             _checked(comment.status, STATUSES, "status")
@@ -86,50 +117,83 @@ class Store(ABC):
             rows.append(values)
         marks = ", ".join("?" * len(INSERTED))
         sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES ({marks}) RETURNING id"
-        with self._write() as cursor:
-            ids = []
-            for values in rows:
-                cursor.execute(self._sql(sql), values)
-                ids.append(int(cursor.fetchone()[0]))
-            return ids
+        return self._sql(sql), rows
+
+    # The reads the service makes on requests, each also as a Query (see ``async_twin``).
 
     def get(self, id: int) -> Comment | None:
+        return self.ask(self.get_query(id))
+
+    def get_query(self, id: int) -> Query:
         if id not in ID_RANGE:
-            return None
-        rows = self._select("WHERE id = ?", (id,))
-        return rows[0] if rows else None
+            return Query(None, (), lambda rows: None)
+        sql = self._sql(f"SELECT {COLUMNS} FROM comments WHERE id = ?")
+        return Query(sql, (id,), lambda rows: self._comment(rows[0]) if rows else None)
 
     def published(self, thread: str | None = None) -> list[PublishedComment]:
         """Approved comments, only what pages show, oldest first: of one thread (the API),
         or of all threads in one query (the build)."""
+        return self.ask(self.published_query(thread))
+
+    def published_query(self, thread: str | None = None) -> Query:
         where, params = ("AND thread = ? ", (thread,)) if thread is not None else ("", ())
-        rows = self._read(
-            self._sql(
-                "SELECT id, thread, parent, author, url, body, body_html, created FROM comments "
-                f"WHERE status = 'approved' {where}ORDER BY created, id"
-            ),
-            params,
+        sql = self._sql(
+            "SELECT id, thread, parent, author, url, body, body_html, created FROM comments "
+            f"WHERE status = 'approved' {where}ORDER BY created, id"
         )
         from_db = self._from_db
-        return [
-            PublishedComment(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], from_db(r[7]))
-            for r in rows
-        ]
+
+        def shape(rows):
+            return [
+                PublishedComment(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], from_db(r[7]))
+                for r in rows
+            ]
+
+        return Query(sql, params, shape)
 
     def counts(self, threads: Sequence[str]) -> dict[str, int]:
+        return self.ask(self.counts_query(threads))
+
+    def counts_query(self, threads: Sequence[str]) -> Query:
         found = dict.fromkeys(threads, 0)
-        if not threads:
-            return found
+
+        def shape(rows):
+            return found | {thread: int(n) for thread, n in rows}
+
+        if not found:
+            return Query(None, (), shape)
         marks = ", ".join("?" * len(found))
-        rows = self._read(
-            self._sql(
-                f"SELECT thread, COUNT(*) FROM comments WHERE status = 'approved' "
-                f"AND thread IN ({marks}) GROUP BY thread"
-            ),
-            list(found),
+        sql = self._sql(
+            f"SELECT thread, COUNT(*) FROM comments WHERE status = 'approved' "
+            f"AND thread IN ({marks}) GROUP BY thread"
         )
-        found.update({thread: int(n) for thread, n in rows})
-        return found
+        return Query(sql, list(found), shape)
+
+    def recent_from_ip(self, ip: str, since: datetime) -> int:
+        return self.ask(self.recent_from_ip_query(ip, since))
+
+    def recent_from_ip_query(self, ip: str, since: datetime) -> Query:
+        sql = self._sql("SELECT COUNT(*) FROM comments WHERE ip = ? AND created >= ?")
+        return Query(sql, (ip, self._to_db(since)), lambda rows: int(rows[0][0]))
+
+    def is_duplicate(self, thread: str, email: str, body: str, since: datetime) -> bool:
+        return self.ask(self.is_duplicate_query(thread, email, body, since))
+
+    def is_duplicate_query(self, thread: str, email: str, body: str, since: datetime) -> Query:
+        sql = self._sql(
+            "SELECT 1 FROM comments WHERE thread = ? AND email = ? AND body = ? "
+            "AND created >= ? LIMIT 1"
+        )
+        return Query(sql, (thread, email, body, self._to_db(since)), bool)
+
+    def has_approved_by(self, email: str) -> bool:
+        return self.ask(self.has_approved_by_query(email))
+
+    def has_approved_by_query(self, email: str) -> Query:
+        sql = self._sql("SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1")
+        return Query(sql, (email,), bool)
+
+    # --- moderation and upkeep -----------------------------------------------------------
 
     def select(self, status: str | None = None, thread: str | None = None) -> list[Comment]:
         clauses, params = [], []
@@ -165,30 +229,6 @@ class Store(ABC):
                 if cursor.rowcount:
                     deleted.append(id)
         return deleted
-
-    def recent_from_ip(self, ip: str, since: datetime) -> int:
-        rows = self._read(
-            self._sql("SELECT COUNT(*) FROM comments WHERE ip = ? AND created >= ?"),
-            (ip, self._to_db(since)),
-        )
-        return int(rows[0][0])
-
-    def is_duplicate(self, thread: str, email: str, body: str, since: datetime) -> bool:
-        rows = self._read(
-            self._sql(
-                "SELECT 1 FROM comments WHERE thread = ? AND email = ? AND body = ? "
-                "AND created >= ? LIMIT 1"
-            ),
-            (thread, email, body, self._to_db(since)),
-        )
-        return bool(rows)
-
-    def has_approved_by(self, email: str) -> bool:
-        rows = self._read(
-            self._sql("SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1"),
-            (email,),
-        )
-        return bool(rows)
 
     def unchecked(self) -> list[Comment]:
         return self._select("WHERE akismet = 'unchecked' ORDER BY created, id")

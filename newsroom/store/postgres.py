@@ -28,26 +28,40 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PostgresStore(Store):
+    pool_max = POOL_MAX
+
     def __init__(self, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS):
-        self._url = url
-        self._timeout = timeout  # for a connection, and for a free one from the pool
+        self.url = url
+        self.timeout = timeout  # for a connection, and for a free one from the pool
         self._pool: ConnectionPool | None = None
         self._pool_lock = threading.Lock()  # the thread pool's first calls may race here
+        self._twin = None
+
+    def connection_options(self) -> dict:
+        # autocommit: a read is one round trip, with no implicit BEGIN and nothing for the
+        # pool to roll back when the connection comes back. Writes say BEGIN
+        # (connection.transaction()).
+        return {"connect_timeout": max(1, round(self.timeout)), "autocommit": True}
+
+    def async_twin(self):
+        """The service's reads and inserts, awaited on its event loop (postgres_async)."""
+        if self._twin is None:
+            from newsroom.store.postgres_async import AsyncPostgres
+
+            self._twin = AsyncPostgres(self)
+        return self._twin
 
     def _pool_open(self) -> ConnectionPool:
         """The pool, opened on first use: a Lambda GET that never queries never connects."""
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ConnectionPool(
-                    self._url,
+                    self.url,
                     min_size=1,
-                    max_size=POOL_MAX,
+                    max_size=self.pool_max,
                     open=False,
-                    timeout=self._timeout,
-                    # A read is one round trip: no implicit BEGIN, and nothing for the pool
-                    # to roll back when the connection comes back. Writes say BEGIN
-                    # (connection.transaction()).
-                    kwargs={"connect_timeout": max(1, round(self._timeout)), "autocommit": True},
+                    timeout=self.timeout,
+                    kwargs=self.connection_options(),
                 )
                 self._pool.open(wait=False)
             return self._pool
@@ -65,21 +79,21 @@ class PostgresStore(Store):
             ):
                 yield cursor
         except psycopg.Error as exc:
-            raise self._failure(exc) from exc
+            raise self.failure(exc) from exc
 
     def _read(self, sql, params=()):
         try:
             with self._pool_open().connection() as connection:
                 return connection.execute(sql, params).fetchall()
         except psycopg.Error as exc:
-            raise self._failure(exc) from exc
+            raise self.failure(exc) from exc
 
-    def _failure(self, exc: psycopg.Error) -> StoreError:
+    def failure(self, exc: psycopg.Error) -> StoreError:
         """A StoreError that says why. The pool only says it waited in vain (the cause goes
         to its log), so ask the server once more, directly, for the reason."""
         if isinstance(exc, PoolTimeout):
             try:
-                psycopg.connect(self._url, connect_timeout=max(1, round(self._timeout))).close()
+                psycopg.connect(self.url, connect_timeout=max(1, round(self.timeout))).close()
             except psycopg.Error as direct:
                 return StoreError(f"PostgreSQL: {_reason(direct)}")
         return StoreError(f"PostgreSQL: {_reason(exc)}")

@@ -1,7 +1,9 @@
 """When the store fails, the service says 503 and promises nothing; it never answers 500."""
 
 import asyncio
+import concurrent.futures
 import sqlite3
+import time
 
 import httpx
 
@@ -66,3 +68,39 @@ def test_an_unreachable_store(tmp_path):
         assert answer.status_code == 503, answer.text
         assert answer.json()["errors"]["request"]
         assert "/dev/null" not in answer.text  # the reason goes to the log only
+
+
+def test_postgresql_failing_under_the_service_answers_503_then_recovers(
+    service_runner, fake_akismet, postgres_url
+):
+    # A real fault on the async path: the table is gone for a moment (as in a botched
+    # migration); reads and writes fail in PostgreSQL itself, then work again.
+    import psycopg
+
+    service = service_runner.start(fake_akismet.env(), database_url=postgres_url)
+    with service.client() as client, psycopg.connect(postgres_url, autocommit=True) as admin:
+        first = client.post("/api/comments", json=COMMENT | {"body": "Before"})
+        assert first.status_code == 202
+        admin.execute("ALTER TABLE comments RENAME TO comments_away")
+        try:
+            read = client.get("/api/comments", params={"thread": THREAD})
+            refused = client.post("/api/comments", json=COMMENT | {"body": "During"})
+        finally:
+            admin.execute("ALTER TABLE comments_away RENAME TO comments")
+        # and between the duplicate check and the insert, while Akismet thinks
+        fake_akismet.answer_with("ham", delay_ms=400)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            posting = pool.submit(client.post, "/api/comments", json=COMMENT | {"body": "Mid"})
+            time.sleep(0.2)
+            admin.execute("ALTER TABLE comments RENAME TO comments_away")
+            try:
+                unsaved = posting.result(10)
+            finally:
+                admin.execute("ALTER TABLE comments_away RENAME TO comments")
+        fake_akismet.answer_with("ham")
+        later = client.post("/api/comments", json=COMMENT | {"body": "After"})
+    assert read.status_code == 503 and refused.status_code == 503
+    assert unsaved.status_code == 503
+    assert "postgres" not in refused.text.lower()  # the reason goes to the log, not out
+    assert later.status_code == 202
+    assert sorted(c["body"] for c in service.store.export()) == ["After", "Before"]

@@ -36,14 +36,14 @@ class Recorder:
         self.sizes: list[int] = []
         self.release = threading.Event()
 
-    async def call(self, function, comments):
+    async def add_many(self, comments):
         self.sizes.append(len(comments))
         first = len(self.sizes) == 1
 
         def run():
             if first:
                 self.release.wait(5)
-            return function(self.store, comments)
+            return self.store.add_many(comments)
 
         return await asyncio.to_thread(run)
 
@@ -52,7 +52,7 @@ def test_posts_arriving_during_a_write_share_the_next_transaction(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
     store.migrate()
     recorder = Recorder(store)
-    batch = WriteBatch(recorder.call)
+    batch = WriteBatch(recorder.add_many)
 
     async def post_thirty():
         first = asyncio.create_task(batch.add(replace(COMMENT, body="#0")))
@@ -74,7 +74,7 @@ def test_a_bad_comment_in_a_batch_fails_alone(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
     store.migrate()
     recorder = Recorder(store)
-    batch = WriteBatch(recorder.call)
+    batch = WriteBatch(recorder.add_many)
 
     async def post_with_one_bad():
         first = asyncio.create_task(batch.add(replace(COMMENT, body="first")))
@@ -99,7 +99,7 @@ def test_a_poster_who_leaves_does_not_stop_the_others(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
     store.migrate()
     recorder = Recorder(store)
-    batch = WriteBatch(recorder.call)
+    batch = WriteBatch(recorder.add_many)
 
     async def one_leaves():
         first = asyncio.create_task(batch.add(replace(COMMENT, body="first")))
