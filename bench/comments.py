@@ -112,16 +112,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+FAKE = "lean"  # or "tests": the tests' fake (--fake tests)
+
+
 @contextmanager
 def fake_akismet(delay: float):
-    """A lean fake Akismet (bench/fake_akismet.py) in a process of its own, so its CPU is
-    counted apart and stays small beside the servers measured."""
+    """A fake Akismet in a process of its own, so its CPU is counted apart: the lean one
+    (bench/fake_akismet.py) by default, which leaves the shared cores to the servers
+    measured; the tests' one with --fake tests."""
     port = free_port()
-    script = ROOT / "bench" / "fake_akismet.py"
-    command = [sys.executable, str(script), str(port), str(delay), AKISMET_KEY]
+    if FAKE == "tests":
+        command = [sys.executable, __file__, "--serve-tests-fake", f"{port}:{delay}"]
+    else:
+        script = ROOT / "bench" / "fake_akismet.py"
+        command = [sys.executable, str(script), str(port), str(delay), AKISMET_KEY]
     url = f"http://127.0.0.1:{port}"
     with running(command, dict(os.environ), f"{url}/count", WORK / "fake-akismet.log") as p:
         yield url, p.pid
+
+
+def serve_tests_fake(spec: str) -> None:
+    """(In the helper process.) The tests' fake, with GET /count for the checks received."""
+    from tests.support.akismet import FakeAkismet, _handler, _Server
+
+    port, delay = spec.split(":")
+    fake = FakeAkismet(url=f"http://127.0.0.1:{port}")
+    fake.answer_with("ham", delay=float(delay))
+
+    class Handler(_handler(fake)):
+        def do_GET(self):
+            with fake.lock:
+                checks = sum(path.endswith("comment-check") for path, _ in fake.requests)
+                fake.requests.clear()  # keep memory flat: only the count matters here
+                fake.checks = getattr(fake, "checks", 0) + checks
+            self._send(str(fake.checks))
+
+    _Server(("127.0.0.1", int(port)), Handler).serve_forever()
 
 
 def akismet_calls(url: str) -> int:
@@ -548,7 +574,18 @@ def main() -> None:
         default="long",
         help="comment text: long (two paragraphs, ~300 bytes, the default) or short (one line)",
     )
+    parser.add_argument(
+        "--fake",
+        choices=("lean", "tests"),
+        default="lean",
+        help="the fake Akismet: lean (bench/fake_akismet.py, the default) or the tests' one",
+    )
+    parser.add_argument("--serve-tests-fake", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_tests_fake:
+        return serve_tests_fake(args.serve_tests_fake)
+    global FAKE
+    FAKE = args.fake
     # Ctrl-C (even when started with SIGINT ignored), SIGTERM and SIGHUP all unwind, so
     # every server started is stopped
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -626,7 +663,7 @@ def report(bench: Bench, cold: dict, args, started: datetime) -> None:
     print(f"load: {bench.wrk or 'Python generator'}; {args.workers} worker processes each; "
           f"{bench.seconds} s a cell; {args.comment} comments "
           f"({len(loadgen.comment_text(10**8, loadgen.slug(0)).encode())} bytes), "
-          "a unique one on every POST\n")  # fmt: skip
+          f"a unique one on every POST; fake Akismet: {FAKE}\n")  # fmt: skip
     print("\n".join(table(bench.cells)))
     print("\nchecks:")
     for line in bench.checks:
