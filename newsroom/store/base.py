@@ -95,29 +95,30 @@ class Store(ABC):
         return self.add_many([comment])[0]
 
     def add_many(self, comments: list[NewComment]) -> list[int]:
-        """Several comments in one transaction (one commit, one sync to disk): all stored,
-        ids in order, or none."""
-        sql, rows = self.insertion(comments)
+        """Several comments in one statement (one commit, one sync to disk): all stored,
+        ids in the comments' order, or none."""
+        if not comments:
+            return []
+        sql, params = self.insertion(comments)
         with self._write() as cursor:
-            ids = []
-            for values in rows:
-                cursor.execute(sql, values)
-                ids.append(int(cursor.fetchone()[0]))
-            return ids
+            cursor.execute(sql, params)
+            return sorted_ids(cursor.fetchall())
 
-    def insertion(self, comments: list[NewComment]) -> tuple[str, list[list]]:
-        """The INSERT … RETURNING id and one row of values for each comment, checked."""
-        rows = []
+    def insertion(self, comments: list[NewComment]) -> tuple[str, list]:
+        """One INSERT of all the comments, RETURNING their ids, and its parameters. The
+        comments are checked first."""
+        params = []
         for comment in comments:
             _checked(comment.status, STATUSES, "status")
             _checked(comment.akismet, VERDICTS, "akismet verdict")
             values = [getattr(comment, name) for name in INSERTED[:-1]]
             values[-1] = self._to_db(comment.created)
             values.append(values[-1])  # updated = created
-            rows.append(values)
-        marks = ", ".join("?" * len(INSERTED))
-        sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES ({marks}) RETURNING id"
-        return self._sql(sql), rows
+            params.extend(values)
+        row = f"({', '.join('?' * len(INSERTED))})"
+        rows = ", ".join([row] * len(comments))
+        sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES {rows} RETURNING id"
+        return self._sql(sql), params
 
     # The reads the service makes on requests, each also as a Query (see ``async_twin``).
 
@@ -280,6 +281,13 @@ class Store(ABC):
                 if cursor.rowcount:
                     changed.append(id)
         return changed
+
+
+def sorted_ids(rows: list[tuple]) -> list[int]:
+    """RETURNING gives no order (SQLite says so), but the ids come from a sequence that
+    numbers the rows of one INSERT in the order of its VALUES: sorted, they are in the
+    order of the comments given."""
+    return sorted(int(row[0]) for row in rows)
 
 
 def _existing(ids: Sequence[int]) -> list[int]:

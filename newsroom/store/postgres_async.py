@@ -14,7 +14,7 @@ import asyncio
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from newsroom.store.base import Query, StoreError
+from newsroom.store.base import Query, StoreError, sorted_ids
 from newsroom.store.models import NewComment
 
 
@@ -35,15 +35,14 @@ class AsyncPostgres:
             raise await self._failure(exc) from exc
 
     async def add_many(self, comments: list[NewComment]) -> list[int]:
-        sql, rows = self._store.insertion(comments)
+        """One INSERT for all (atomic by itself in autocommit): one round trip."""
+        if not comments:
+            return []
+        sql, params = self._store.insertion(comments)
         try:
-            pool = await self._open()
-            async with pool.connection() as connection, connection.transaction():
-                ids = []
-                for values in rows:
-                    cursor = await connection.execute(sql, values)
-                    ids.append(int((await cursor.fetchone())[0]))
-                return ids
+            async with (await self._open()).connection() as connection:
+                cursor = await connection.execute(sql, params)
+                return sorted_ids(await cursor.fetchall())
         except psycopg.Error as exc:
             raise await self._failure(exc) from exc
 
