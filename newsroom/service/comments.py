@@ -1,8 +1,10 @@
 """The service's state and the posting pipeline, cheapest checks first.
 
 Field rules, thread and parent, rate limit, honeypot, duplicates (the store), then
-Akismet (the network, outside any transaction), then one write. A comment is
-acknowledged only once it is committed; an Akismet fault leaves it pending, unchecked.
+Akismet (the network, outside any transaction; the text is rendered meanwhile), then one
+write, shared with the posts that arrived during the previous one (write_batch). A
+comment is acknowledged only once it is committed; an Akismet fault leaves it pending,
+unchecked.
 
 A dropped comment (honeypot, Akismet's discard) is answered like a pending one, with an
 id reserved from the store's sequence and never used: the ids a poster sees go up and
