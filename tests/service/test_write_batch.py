@@ -5,6 +5,8 @@ import asyncio
 import threading
 from dataclasses import replace
 
+import pytest
+
 from newsroom.service.write_batch import WriteBatch
 from newsroom.store import StoreError, open_store
 from newsroom.store.clock import now
@@ -48,12 +50,25 @@ class Recorder:
         return await asyncio.to_thread(run)
 
 
-def test_posts_arriving_during_a_write_share_the_next_transaction(tmp_path):
+@pytest.fixture
+def store(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
     store.migrate()
-    recorder = Recorder(store)
-    batch = WriteBatch(recorder.add_many)
+    yield store
+    store.close()
 
+
+@pytest.fixture
+def recorder(store):
+    return Recorder(store)
+
+
+@pytest.fixture
+def batch(recorder):
+    return WriteBatch(recorder.add_many)
+
+
+def test_posts_arriving_during_a_write_share_the_next_transaction(store, recorder, batch):
     async def post_thirty():
         first = asyncio.create_task(batch.add(replace(COMMENT, body="#0")))
         await asyncio.sleep(0.05)
@@ -67,15 +82,9 @@ def test_posts_arriving_during_a_write_share_the_next_transaction(tmp_path):
     ids = asyncio.run(post_thirty())
     assert recorder.sizes == [1, 29]
     assert [store.get(i).body for i in ids] == [f"#{n}" for n in range(30)]
-    store.close()
 
 
-def test_a_bad_comment_in_a_batch_fails_alone(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
-    store.migrate()
-    recorder = Recorder(store)
-    batch = WriteBatch(recorder.add_many)
-
+def test_a_bad_comment_in_a_batch_fails_alone(store, recorder, batch):
     async def post_with_one_bad():
         first = asyncio.create_task(batch.add(replace(COMMENT, body="first")))
         await asyncio.sleep(0.05)
@@ -92,15 +101,9 @@ def test_a_bad_comment_in_a_batch_fails_alone(tmp_path):
     assert all(isinstance(a, int) for a in kept)
     assert sorted(c["body"] for c in store.export()) == ["#0", "#1", "#3", "#4", "first"]
     assert recorder.sizes == [1, 5, 1, 1, 1, 1, 1]  # the batch, then one by one
-    store.close()
 
 
-def test_a_poster_who_leaves_does_not_stop_the_others(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
-    store.migrate()
-    recorder = Recorder(store)
-    batch = WriteBatch(recorder.add_many)
-
+def test_a_poster_who_leaves_does_not_stop_the_others(store, recorder, batch):
     async def one_leaves():
         first = asyncio.create_task(batch.add(replace(COMMENT, body="first")))
         await asyncio.sleep(0.05)
@@ -115,4 +118,3 @@ def test_a_poster_who_leaves_does_not_stop_the_others(tmp_path):
     assert store.get(staying_id).body == "staying"
     # the one who left was already queued: stored, just never acknowledged
     assert len(store.export()) == 3
-    store.close()
