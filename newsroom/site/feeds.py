@@ -28,10 +28,18 @@ def source_html(source) -> str:
     return f'<a href="{html.escape(source.url)}">{name}</a>'
 
 
-def add_notes(feed, articles, settings: dict, heading: str) -> None:
-    """Append each article's notes to its entry (Pelican's ``feed_generated``)."""
-    siteurl = settings.get("SITEURL", "")
-    by_link = {absolute(siteurl, a.url): a for a in articles}
+CACHE_KEY = "newsroom_feed_links"  # in the build's context: one build, one map
+
+
+def add_notes(feed, articles, context: dict, heading: str) -> None:
+    """Append each article's notes to its entry (Pelican's ``feed_generated``, once per
+    feed). Articles are found by their link, mapped once a build: Pelican computes an
+    article's URL anew on every access, and a site has a feed per category, tag, author."""
+    siteurl = context.get("SITEURL", "")
+    cached = context.get(CACHE_KEY)
+    if cached is None or cached[0] is not articles:
+        cached = context[CACHE_KEY] = (articles, {absolute(siteurl, a.url): a for a in articles})
+    by_link = cached[1]
     for item in feed.items:
         article = by_link.get(item["link"].removesuffix("?ref=feed"))
         notes = notes_html(article, heading) if article is not None else ""

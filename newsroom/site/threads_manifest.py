@@ -26,10 +26,11 @@ def manifest(articles, siteurl: str) -> dict:
 
 
 def _thread(article, siteurl: str) -> dict:
+    url = article.url  # Pelican computes it anew on every access
     return {
         "title": Markup(article.title).striptags(),
-        "url": article.url,
-        "permalink": absolute(siteurl, article.url),
+        "url": url,
+        "permalink": absolute(siteurl, url),
         "published": article.date.isoformat(),
         "modified": getattr(article, "modified", article.date).isoformat(),
         "lang": article.lang,
