@@ -9,6 +9,7 @@ the log carry neither the commenter's address nor the SMTP password.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -58,14 +59,30 @@ def send(smtp_url: str, mail: EmailMessage) -> None:
     secure = parts.scheme == "smtps"
     port = parts.port or (465 if secure else 25)
     smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
-    with smtp_class(parts.hostname or "localhost", port, timeout=TIMEOUT_SECONDS) as smtp:
+    host = parts.hostname or "localhost"
+    with smtp_class(host, port, timeout=TIMEOUT_SECONDS) as smtp:
         smtp.ehlo()
         if not secure and smtp.has_extn("starttls"):
-            smtp.starttls()  # never send a password, or a reader's words, in the clear
+            smtp.starttls()  # a reader's words travel encrypted whenever the server can
             smtp.ehlo()
+            secure = True
         if parts.username:
+            if not secure and not _loopback(host):
+                # A password never crosses the network in the clear.
+                raise smtplib.SMTPNotSupportedError(
+                    "the server offers no STARTTLS: no login without TLS (use smtps://)"
+                )
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
         smtp.send_message(mail)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _one_line(text: str) -> str:

@@ -141,3 +141,38 @@ def test_the_service_mails_after_storing(service_runner, smtp_server):
         time.sleep(0.05)
     ((_, message),) = inbox.messages
     assert f"Comment #{answer.json()['id']} awaits moderation" in message["Subject"]
+
+
+def this_machines_address() -> str | None:
+    """An address of this machine that is not loopback (no packet is sent)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only picks the outgoing interface
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+@NO_TLS_ON_LOOPBACK
+def test_no_password_in_the_clear_to_another_machine(caplog):
+    address = this_machines_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback")
+    inbox = Inbox()
+    controller = Controller(
+        inbox, hostname=address, port=free_port(), authenticator=only_desk,
+        auth_require_tls=False, auth_required=True,
+    )  # fmt: skip
+    controller.start()
+    try:
+        url = f"smtp://desk:right%20p%40ss@{address}:{controller.port}"
+        settings = Settings(smtp_url=url, moderator_email="desk@news.example")
+        with caplog.at_level(logging.ERROR):
+            assert notify_pending(settings, 7, SUBMISSION, THREAD) is False
+    finally:
+        controller.stop()
+    assert "no login without TLS" in caplog.text
+    assert "p@ss" not in caplog.text and inbox.messages == []

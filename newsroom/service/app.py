@@ -120,13 +120,19 @@ def _visitor(request: Request, service: CommentService) -> Visitor:
     )
 
 
+def _post_path(request: Request) -> str:
+    """Where form pages post: root-relative, so that behind a TLS proxy the form posts
+    over https too (the request's own URL says http there)."""
+    return request.scope.get("root_path", "") + "/api/comments"
+
+
 def _refusal(request: Request, refusal: IntakeError, form_values: dict | None) -> Response:
     if form_values is None:
         return JSONResponse({"errors": refusal.errors}, refusal.status, headers=refusal.headers)
     values = {k: v for k, v in form_values.items() if isinstance(v, str)}
     thread = _service(request).threads.get(values.get("thread", ""))
     html = form_page.page(
-        action=str(request.url.replace(query="")),
+        action=_post_path(request),
         values=values,
         errors=refusal.errors,
         title=thread.title if thread else "",
@@ -193,7 +199,7 @@ async def comment_form(request: Request) -> Response:
     if thread is None or (parent and not parent.isdigit()):
         return _bad_query("No such thread or comment.")
     html = form_page.page(
-        action=str(request.url.replace(path="/api/comments", query="")),
+        action=_post_path(request),
         values={"thread": thread_slug, "parent": parent},
         errors={},
         title=thread.title,

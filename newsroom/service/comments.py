@@ -269,7 +269,7 @@ class CommentService:
     async def _dropped_outcome(self, visitor: Visitor, thread: Thread) -> Outcome:
         """The answer to a dropped comment: as a pending one's, with an id nobody will get."""
         self._dropped.add(visitor.ip, now())
-        return Outcome(await self.call(reserve_id), "pending", thread)
+        return Outcome(await self.call("reserve_id"), "pending", thread)
 
 
 def _add_many(store: Store, comments: list) -> list[int]:
@@ -280,31 +280,3 @@ def _render(text: str) -> str:
     from newsroom.comment_text import render  # only posts need Markdown and nh3
 
     return render(text)
-
-
-def reserve_id(store: Store) -> int:
-    """An id from the store's sequence that no comment will ever get: ids are never reused
-    (SQLite AUTOINCREMENT, PostgreSQL identity). The store's own ``reserve_id`` when it
-    has one; else a blank placeholder, added and deleted at once, holding nothing of the
-    dropped comment."""
-    reserve = getattr(store, "reserve_id", None)
-    if reserve is not None:
-        return reserve()
-    placeholder = NewComment(
-        thread="",
-        parent=None,
-        author="",
-        email="",
-        url="",
-        body="",
-        body_html="",
-        status="rejected",
-        akismet="unchecked",
-        ip=None,
-        user_agent=None,
-        referrer=None,
-        created=now(),
-    )
-    reserved = store.add(placeholder)
-    store.delete([reserved])
-    return reserved

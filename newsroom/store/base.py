@@ -104,6 +104,22 @@ class Store(ABC):
             cursor.execute(sql, params)
             return sorted_ids(cursor.fetchall())
 
+    def reserve_id(self) -> int:
+        """An id from the store's sequence that no comment will ever get (ids are never
+        reused: SQLite AUTOINCREMENT, PostgreSQL identity). A blank row is added and
+        deleted in one transaction: nothing of it remains, even after a crash."""
+        placeholder = NewComment(
+            thread="", parent=None, author="", email="", url="", body="", body_html="",
+            status="rejected", akismet="unchecked", ip=None, user_agent=None, referrer=None,
+            created=now(),
+        )  # fmt: skip
+        sql, params = self.insertion([placeholder])
+        with self._write() as cursor:
+            cursor.execute(sql, params)
+            reserved = int(cursor.fetchone()[0])
+            cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (reserved,))
+        return reserved
+
     def insertion(self, comments: list[NewComment]) -> tuple[str, list]:
         """One INSERT of all the comments, RETURNING their ids, and its parameters. The
         comments are checked first."""
@@ -246,8 +262,10 @@ class Store(ABC):
             deleted = cursor.rowcount
             cursor.execute(
                 self._sql(
-                    "UPDATE comments SET ip = NULL, user_agent = NULL WHERE created < ? "
-                    "AND (ip IS NOT NULL OR user_agent IS NOT NULL)"
+                    # the referrer too: the page a reader came from says who they are
+                    "UPDATE comments SET ip = NULL, user_agent = NULL, referrer = NULL "
+                    "WHERE created < ? "
+                    "AND (ip IS NOT NULL OR user_agent IS NOT NULL OR referrer IS NOT NULL)"
                 ),
                 (self._to_db(personal_before),),
             )

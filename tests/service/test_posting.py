@@ -231,9 +231,15 @@ def test_form_errors_come_back_as_a_page_with_the_text_kept(service):
 def test_reply_form_page(service):
     with service.client() as client:
         answer = client.get("/api/comments/form", params={"thread": THREAD, "parent": "7"})
+        # behind a TLS proxy the request arrives as http: the form must not post to http
+        refused = client.post(
+            "/api/comments", data={"thread": THREAD}, headers={"Host": "news.example"}
+        )
     assert answer.status_code == 200
     assert 'name="parent" value="7"' in answer.text
     assert "This site uses Akismet to reduce spam." in answer.text
+    for page in (answer, refused):
+        assert 'action="/api/comments"' in page.text
 
 
 def test_counts_and_health(service):

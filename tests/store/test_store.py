@@ -69,6 +69,14 @@ def test_add_many_stores_all_in_order_or_none(store):
     assert len(store.export()) == 5
 
 
+def test_a_reserved_id_is_never_given_and_leaves_no_row(store):
+    first = store.add(new())
+    reserved = store.reserve_id()
+    later = store.add(new(body="later"))
+    assert first < reserved < later
+    assert [c["id"] for c in store.export()] == [first, later]
+
+
 def test_times_come_back_aware_and_in_utc(store):
     written = datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=UTC)
     stored = store.get(store.add(new(created=written)))
@@ -241,8 +249,8 @@ def test_purge_deletes_old_spam_and_erases_old_addresses(store):
     assert store.get(old_spam) is None
     assert store.get(new_spam) is not None
     erased = store.get(old_ham)
-    assert (erased.ip, erased.user_agent) == (None, None)
-    kept = dict(vars(new(created=old)), ip=None, user_agent=None)
+    assert (erased.ip, erased.user_agent, erased.referrer) == (None, None, None)
+    kept = dict(vars(new(created=old)), ip=None, user_agent=None, referrer=None)
     assert {name: getattr(erased, name) for name in kept} == kept  # nothing else touched
     assert (store.get(fresh).ip, store.get(fresh).user_agent) == ("203.0.113.9", "Browser/1")
     assert store.purge(now() - timedelta(days=15), now() - timedelta(days=30)) == (0, 0)
