@@ -216,6 +216,17 @@ def test_spam_and_ham_without_a_key_still_moderate(moderation, monkeypatch):
     assert (store.get(b).status, store.get(b).akismet) == ("pending", "ham")
 
 
+def test_recheck_without_a_key_fails_only_for_comments_still_waiting(moderation, monkeypatch):
+    store, _ = moderation
+    no_akismet(monkeypatch)
+    store.add(new(akismet="unchecked", status="approved"))
+    decided = run("comments", "recheck")
+    assert decided.returncode == 0
+    assert "1 comments stay unchecked (0 waiting for a moderator)" in decided.stderr
+    store.add(new(body="other", akismet="unchecked"))
+    assert run("comments", "recheck").returncode == 1
+
+
 def test_recheck_files_discarded_as_spam_and_says_when_nothing_waits(moderation, fake_akismet):
     store, _ = moderation
     assert run("comments", "recheck").stdout.strip() == "No unchecked comments."
