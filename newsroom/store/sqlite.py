@@ -2,10 +2,11 @@
 
 Plain BEGIN lets two writers both start reading and then fail to upgrade their locks;
 BEGIN IMMEDIATE takes the write lock first and waits (busy timeout) for it instead.
-SQLite's busy handler waits by sleeping in growing steps, so under load a writer can
-lose several rounds (seconds of tail latency). Writers therefore queue first: on a lock
-in the process, then on an flock of a file beside the store, which the kernel hands to
-the next process as soon as it is released (and frees if its holder dies).
+SQLite's busy handler waits by sleeping in growing steps (up to 100 ms), so under load a
+writer can lose several rounds (seconds of tail latency). Writers therefore queue first:
+on a lock in the process, then on an flock of a file beside the store, tried in steps of
+at most 2 ms (the kernel frees it if its holder dies); both give up after the busy
+timeout, as SQLite does.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from newsroom.store.base import Store, StoreError
 from newsroom.store.clock import now, utc
 
 BUSY_TIMEOUT_SECONDS = 10.0
+BUSY = "SQLite: another writer held the store too long"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
 
 
@@ -85,20 +87,25 @@ class SQLiteStore(Store):
     @contextmanager
     def _write(self):
         connection = self._connection()
-        with self._writer, self._writers_queue():
-            cursor = connection.cursor()
-            try:
-                cursor.execute("BEGIN IMMEDIATE")
-                yield cursor
-                cursor.execute("COMMIT")
-            except BaseException as exc:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"SQLite: {exc}") from exc
-                raise
-            finally:
-                cursor.close()
+        if not self._writer.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            raise StoreError(BUSY)
+        try:
+            with self._writers_queue():
+                cursor = connection.cursor()
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    yield cursor
+                    cursor.execute("COMMIT")
+                except BaseException as exc:
+                    if connection.in_transaction:
+                        connection.execute("ROLLBACK")
+                    if isinstance(exc, sqlite3.Error):
+                        raise StoreError(f"SQLite: {exc}") from exc
+                    raise
+                finally:
+                    cursor.close()
+        finally:
+            self._writer.release()
 
     @contextmanager
     def _writers_queue(self):
@@ -109,11 +116,26 @@ class SQLiteStore(Store):
                 self._writer_file = os.open(f"{self.path}-writer", os.O_CREAT | os.O_RDWR, 0o600)
             except OSError as exc:
                 raise StoreError(f"cannot open the SQLite writer lock: {exc}") from exc
-        fcntl.flock(self._writer_file, fcntl.LOCK_EX)
+        self._take_writer_lock()
         try:
             yield
         finally:
             fcntl.flock(self._writer_file, fcntl.LOCK_UN)
+
+    def _take_writer_lock(self) -> None:
+        """Waits in short steps (0.1 ms, doubling up to 2 ms), never past the busy
+        timeout: a writer stuck elsewhere gives a StoreError (503), not a hang."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(self._writer_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(BUSY) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
 
     def _read(self, sql, params=()):
         try:

@@ -67,3 +67,30 @@ def test_an_unreachable_postgresql_says_why_without_the_password():
     store.close()
     assert "refused" in str(failure.value).lower()
     assert "sekrit" not in str(failure.value)
+
+
+def test_a_writer_stuck_in_another_process_is_a_store_error_not_a_hang(tmp_path, monkeypatch):
+    import time
+
+    import newsroom.store.sqlite
+
+    monkeypatch.setattr(newsroom.store.sqlite, "BUSY_TIMEOUT_SECONDS", 0.3)
+    store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
+    store.migrate()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time; "
+         f"f = os.open({str(tmp_path / 'c.sqlite3-writer')!r}, os.O_RDWR); "
+         "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="held the store too long"):
+            store.reserve_id()
+        assert time.monotonic() - started < 2
+    finally:
+        holder.kill()
+        holder.wait()
+    assert store.reserve_id() > 0  # a killed holder's flock is freed by the kernel
+    store.close()
