@@ -263,10 +263,6 @@ class AkismetHTTPClient(httpx.AsyncClient):
             known = self._endpoints[url] = (_origin(target), head, httpx.Request("POST", target))
         return known
 
-    async def aclose(self) -> None:
-        await super().aclose()
-        self._connections.close()
-
 
 def _origin(url: httpx.URL) -> tuple:
     secure = url.scheme == "https"

@@ -18,6 +18,7 @@ import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -92,7 +93,7 @@ class CommentService:
                 logger.warning("No Akismet key configured: comments are held unchecked")
         return self._gateway
 
-    async def call(self, method, *args):
+    async def call(self, method: str, *args):
         """A store method, run in a worker thread so the event loop never waits on disk."""
         if self._threads is None:  # asyncio's executor: a lighter hop than anyio's threads
             self._threads = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="newsroom-store")
@@ -109,16 +110,17 @@ class CommentService:
         if store is not None and getattr(store, "reads_inline", False):
             return self._in_store(method, *args)
         twin = self._twin()
-        if twin is not None:
-            query = getattr(store, f"{method}_query")(*args)
-            return await self._in_twin(twin.ask(query), method)
-        return await self.call(method, *args)
+        if twin is None:
+            return await self.call(method, *args)
+        with _store_failures(method):
+            return await twin.ask(getattr(store, f"{method}_query")(*args))
 
-    async def _add_many(self, comments: list) -> list[int]:
+    async def _add_many(self, comments: list[NewComment]) -> list[int]:
         twin = self._twin()
-        if twin is not None:
-            return await self._in_twin(twin.add_many(comments), "add_many")
-        return await self.call(_add_many, comments)
+        if twin is None:
+            return await self.call("add_many", comments)
+        with _store_failures("add_many"):
+            return await twin.ask(self._store.insertion(comments))
 
     def _twin(self):
         if not self._store_ready:
@@ -126,25 +128,9 @@ class CommentService:
         async_twin = getattr(self._store, "async_twin", None)
         return async_twin() if async_twin is not None else None
 
-    @staticmethod
-    async def _in_twin(awaitable, what: str):
-        try:
-            return await awaitable
-        except StoreError:
-            raise
-        except Exception as exc:  # as in _in_store: any failure of the store is a StoreError
-            raise StoreError(f"{what}: {type(exc).__name__}: {exc}") from exc
-
-    def _in_store(self, method, *args):
-        """A store method by name, or a function of the store. Any failure of the store is
-        a StoreError: the caller answers 503 and promises nothing."""
-        try:
-            store = self.store()
-            return method(store, *args) if callable(method) else getattr(store, method)(*args)
-        except StoreError:
-            raise
-        except Exception as exc:  # e.g. OSError opening the file: still "the store failed"
-            raise StoreError(f"{method}: {type(exc).__name__}: {exc}") from exc
+    def _in_store(self, method: str, *args):
+        with _store_failures(method):
+            return getattr(self.store(), method)(*args)
 
     async def close(self) -> None:
         if self._gateway is not None:
@@ -272,8 +258,16 @@ class CommentService:
         return Outcome(await self.call("reserve_id"), "pending", thread)
 
 
-def _add_many(store: Store, comments: list) -> list[int]:
-    return store.add_many(comments)
+@contextmanager
+def _store_failures(what: str):
+    """Any failure of the store is a StoreError: the caller answers 503 and promises
+    nothing."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:  # e.g. OSError opening the file: still "the store failed"
+        raise StoreError(f"{what}: {type(exc).__name__}: {exc}") from exc
 
 
 def _render(text: str) -> str:

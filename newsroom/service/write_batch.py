@@ -17,7 +17,7 @@ from newsroom.store.models import NewComment
 
 MAX_BATCH = 100
 
-# Stores comments in one transaction, ids in order (CommentService._add_many).
+# Stores comments in one statement, ids in order (CommentService._add_many).
 AddMany = Callable[[list[NewComment]], Awaitable[list[int]]]
 
 

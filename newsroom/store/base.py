@@ -38,10 +38,10 @@ class StoreError(Exception):
 
 @dataclass(frozen=True)
 class Query:
-    """A SELECT, its parameters, and what its rows mean. The store runs it on its own
-    connection (``Store.ask``); the service may run the same query on an async one
-    (``Store.async_twin``). No SQL (``sql=None``): nothing to ask, the answer is
-    ``shape([])``."""
+    """One statement, its parameters, and what its rows mean. The store runs it on its
+    own connection (``Store.ask``, or a write transaction for an INSERT); the service may
+    run the same statement on an async one (``Store.async_twin``). No SQL (``sql=None``):
+    nothing to ask, the answer is ``shape([])``."""
 
     sql: str | None
     params: Sequence
@@ -49,7 +49,9 @@ class Query:
 
 
 class Store(ABC):
-    """A comment store. Methods are synchronous: the service calls them from a thread pool."""
+    """A comment store. Methods are synchronous: the service calls them in worker threads
+    (SQLite's short reads on its event loop), or runs their Query objects on the backend's
+    async twin when it has one."""
 
     # --- what a backend supplies -------------------------------------------------------
 
@@ -97,12 +99,12 @@ class Store(ABC):
     def add_many(self, comments: list[NewComment]) -> list[int]:
         """Several comments in one statement (one commit, one sync to disk): all stored,
         ids in the comments' order, or none."""
-        if not comments:
-            return []
-        sql, params = self.insertion(comments)
+        insert = self.insertion(comments)
+        if not insert.sql:
+            return insert.shape([])
         with self._write() as cursor:
-            cursor.execute(sql, params)
-            return sorted_ids(cursor.fetchall())
+            cursor.execute(insert.sql, insert.params)
+            return insert.shape(cursor.fetchall())
 
     def reserve_id(self) -> int:
         """An id from the store's sequence that no comment will ever get (ids are never
@@ -113,16 +115,18 @@ class Store(ABC):
             status="rejected", akismet="unchecked", ip=None, user_agent=None, referrer=None,
             created=now(),
         )  # fmt: skip
-        sql, params = self.insertion([placeholder])
+        insert = self.insertion([placeholder])
         with self._write() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(insert.sql, insert.params)
             reserved = int(cursor.fetchone()[0])
             cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (reserved,))
         return reserved
 
-    def insertion(self, comments: list[NewComment]) -> tuple[str, list]:
-        """One INSERT of all the comments, RETURNING their ids, and its parameters. The
-        comments are checked first."""
+    def insertion(self, comments: list[NewComment]) -> Query:
+        """One INSERT of all the comments (checked first), answered by their ids in the
+        comments' order (``sorted_ids``). Atomic by itself, as one statement."""
+        if not comments:
+            return Query(None, (), sorted_ids)
         params = []
         for comment in comments:
             _checked(comment.status, STATUSES, "status")
@@ -134,7 +138,7 @@ class Store(ABC):
         row = f"({', '.join('?' * len(INSERTED))})"
         rows = ", ".join([row] * len(comments))
         sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES {rows} RETURNING id"
-        return self._sql(sql), params
+        return Query(self._sql(sql), params, sorted_ids)
 
     # The reads the service makes on requests, each also as a Query (see ``async_twin``).
 

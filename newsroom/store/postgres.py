@@ -28,8 +28,6 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PostgresStore(Store):
-    pool_max = POOL_MAX
-
     def __init__(self, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS):
         self.url = url
         self.timeout = timeout  # for a connection, and for a free one from the pool
@@ -37,11 +35,19 @@ class PostgresStore(Store):
         self._pool_lock = threading.Lock()  # the thread pool's first calls may race here
         self._twin = None
 
-    def connection_options(self) -> dict:
-        # autocommit: a read is one round trip, with no implicit BEGIN and nothing for the
-        # pool to roll back when the connection comes back. Writes say BEGIN
-        # (connection.transaction()).
-        return {"connect_timeout": max(1, round(self.timeout)), "autocommit": True}
+    def pool_arguments(self) -> dict:
+        """For this pool and the async twin's: the same server, limits and options."""
+        return {
+            "conninfo": self.url,
+            "min_size": 1,
+            "max_size": POOL_MAX,
+            "open": False,
+            "timeout": self.timeout,
+            # autocommit: a read is one round trip, with no implicit BEGIN and nothing for
+            # the pool to roll back when the connection comes back. Writes say BEGIN
+            # (connection.transaction()).
+            "kwargs": {"connect_timeout": max(1, round(self.timeout)), "autocommit": True},
+        }
 
     def async_twin(self):
         """The service's reads and inserts, awaited on its event loop (postgres_async)."""
@@ -55,14 +61,7 @@ class PostgresStore(Store):
         """The pool, opened on first use: a Lambda GET that never queries never connects."""
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ConnectionPool(
-                    self.url,
-                    min_size=1,
-                    max_size=self.pool_max,
-                    open=False,
-                    timeout=self.timeout,
-                    kwargs=self.connection_options(),
-                )
+                self._pool = ConnectionPool(**self.pool_arguments())
                 self._pool.open(wait=False)
             return self._pool
 

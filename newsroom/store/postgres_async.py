@@ -2,9 +2,9 @@
 
 A read through a worker thread costs about twice the CPU of the same read awaited on the
 loop (the hop, the wake-ups, the GIL changing hands), and the service's hot reads and
-inserts are network waits. So the service runs them here; everything else (moderation,
-migrations, the build) stays on the synchronous store. The pool belongs to the event
-loop that opened it: a new loop (a test's, say) gets a new pool.
+inserts are network waits. So the service runs their Query objects here; everything
+else (moderation, migrations, the build) stays on the synchronous store. The pool
+belongs to the event loop that opened it: a new loop (a test's, say) gets a new pool.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import asyncio
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from newsroom.store.base import Query, StoreError, sorted_ids
-from newsroom.store.models import NewComment
+from newsroom.store.base import Query, StoreError
 
 
 class AsyncPostgres:
@@ -25,6 +24,8 @@ class AsyncPostgres:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def ask(self, query: Query):
+        """A query's answer; an INSERT (``Store.insertion``) is atomic by itself here, the
+        connection being in autocommit: one round trip."""
         if not query.sql:
             return query.shape([])
         try:
@@ -34,31 +35,11 @@ class AsyncPostgres:
         except psycopg.Error as exc:
             raise await self._failure(exc) from exc
 
-    async def add_many(self, comments: list[NewComment]) -> list[int]:
-        """One INSERT for all (atomic by itself in autocommit): one round trip."""
-        if not comments:
-            return []
-        sql, params = self._store.insertion(comments)
-        try:
-            async with (await self._open()).connection() as connection:
-                cursor = await connection.execute(sql, params)
-                return sorted_ids(await cursor.fetchall())
-        except psycopg.Error as exc:
-            raise await self._failure(exc) from exc
-
     async def _open(self) -> AsyncConnectionPool:
         loop = asyncio.get_running_loop()
         if self._pool is None or self._loop is not loop:
-            store = self._store
             self._loop = loop
-            self._pool = AsyncConnectionPool(
-                store.url,
-                min_size=1,
-                max_size=store.pool_max,
-                open=False,
-                timeout=store.timeout,
-                kwargs=store.connection_options(),
-            )
+            self._pool = AsyncConnectionPool(**self._store.pool_arguments())
             await self._pool.open(wait=False)
         return self._pool
 

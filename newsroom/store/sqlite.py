@@ -87,44 +87,45 @@ class SQLiteStore(Store):
     @contextmanager
     def _write(self):
         connection = self._connection()
+        with self._writing_turn():
+            cursor = connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException as exc:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"SQLite: {exc}") from exc
+                raise
+            finally:
+                cursor.close()
+
+    @contextmanager
+    def _writing_turn(self):
+        """This process's one writing thread (``self._writer``), then the flock that
+        orders writing processes; neither is waited for past the busy timeout."""
         if not self._writer.acquire(timeout=BUSY_TIMEOUT_SECONDS):
             raise StoreError(BUSY)
         try:
-            with self._writers_queue():
-                cursor = connection.cursor()
+            if self._writer_file is None:
                 try:
-                    cursor.execute("BEGIN IMMEDIATE")
-                    yield cursor
-                    cursor.execute("COMMIT")
-                except BaseException as exc:
-                    if connection.in_transaction:
-                        connection.execute("ROLLBACK")
-                    if isinstance(exc, sqlite3.Error):
-                        raise StoreError(f"SQLite: {exc}") from exc
-                    raise
-                finally:
-                    cursor.close()
+                    path = f"{self.path}-writer"
+                    self._writer_file = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+                except OSError as exc:
+                    raise StoreError(f"cannot open the SQLite writer lock: {exc}") from exc
+            self._take_writer_lock()
+            try:
+                yield
+            finally:
+                fcntl.flock(self._writer_file, fcntl.LOCK_UN)
         finally:
             self._writer.release()
 
-    @contextmanager
-    def _writers_queue(self):
-        """The flock that orders writing processes. Held by this process's single writing
-        thread (``self._writer``), so one descriptor per process is enough."""
-        if self._writer_file is None:
-            try:
-                self._writer_file = os.open(f"{self.path}-writer", os.O_CREAT | os.O_RDWR, 0o600)
-            except OSError as exc:
-                raise StoreError(f"cannot open the SQLite writer lock: {exc}") from exc
-        self._take_writer_lock()
-        try:
-            yield
-        finally:
-            fcntl.flock(self._writer_file, fcntl.LOCK_UN)
-
     def _take_writer_lock(self) -> None:
-        """Waits in short steps (0.1 ms, doubling up to 2 ms), never past the busy
-        timeout: a writer stuck elsewhere gives a StoreError (503), not a hang."""
+        """Tries in short steps (0.1 ms, doubling up to 2 ms): a writer stuck elsewhere
+        gives a StoreError (503), not a hang."""
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         pause = 0.0001
         while True:
