@@ -7,9 +7,9 @@ with the same comments (20 threads x 50), checks that a GET returns them, then d
 with a bounded load (bench/loadgen.py: wrk, or a Python generator): GET of a thread and
 POST of new, unique comments, with 1, 10 and 50 keep-alive clients. Ours checks every post
 with Akismet (a lean fake Akismet, bench/fake_akismet.py, in its own process, answering
-at once or after 50 ms) and publishes it (NEWSROOM_MODERATION=none); Isso makes no Akismet call and
-has its rate limit and moderation off. Isso runs first and last (the machine's speed
-drifts), and ours is compared with the better of its two runs. Two diagnostic rows:
+at once or after 50 ms) and publishes it (NEWSROOM_MODERATION=none); Isso makes no
+Akismet call and has its rate limit and moderation off. Isso runs first and last (the
+machine's speed drifts), and ours is compared with the better of its two runs. Two diagnostic rows:
 ours with no Akismet key (what the Akismet round trip costs), and ours with one worker
 process at 50 ms (as `newsroom serve` runs). Each cell also reports CPU per request from
 /proc, and the CPU other processes took meanwhile. Then the Lambda entry's cold import.
@@ -269,6 +269,7 @@ class Bench:
         self.seconds, self.clients, self.per_thread = seconds, clients, per_thread
         self.cells: list[Cell] = []
         self.checks: list[str] = []
+        self.disk_sync: list[float] = []  # µs, at the start and at the end (disk_sync_us)
         self.wrk = loadgen.ensure_wrk()
         self.next_offset = 10**8
 
@@ -598,7 +599,7 @@ def main() -> None:
         bench = Bench(seconds=1, clients=(1, 50), per_thread=20)
     else:
         bench = Bench(seconds=args.seconds, clients=(1, 10, 50), per_thread=50)
-    bench.disk_sync = [disk_sync_us()]
+    bench.disk_sync.append(disk_sync_us())
     print(
         f"{machine()}\ndisk: write + fsync of 4 KiB {bench.disk_sync[0]:.0f} µs (median)\n"
         f"load: {bench.wrk or 'Python generator (no wrk)'}; "

@@ -13,7 +13,7 @@ import pytest
 from newsroom.cli import main
 from newsroom.store import open_store
 from newsroom.store.clock import now
-from tests.store.test_store import new
+from tests.support.comments import new
 from tests.support.service import THREAD, free_port, write_manifest
 
 

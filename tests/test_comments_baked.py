@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from newsroom.store import open_store
 from newsroom.store.clock import now
-from tests.store.test_store import new
+from tests.support.comments import new
 from tests.support.site import build, make_project
 
 SLUG = "a-story"

@@ -3,30 +3,12 @@ alone."""
 
 import asyncio
 import threading
-from dataclasses import replace
 
 import pytest
 
 from newsroom.service.write_batch import WriteBatch
 from newsroom.store import StoreError, open_store
-from newsroom.store.clock import now
-from newsroom.store.models import NewComment
-
-COMMENT = NewComment(
-    thread="t",
-    parent=None,
-    author="Ann",
-    email="ann@example.org",
-    url="",
-    body="Hello",
-    body_html="<p>Hello</p>",
-    status="pending",
-    akismet="ham",
-    ip="203.0.113.9",
-    user_agent=None,
-    referrer=None,
-    created=now(),
-)
+from tests.support.comments import new
 
 
 class Recorder:
@@ -70,11 +52,9 @@ def batch(recorder):
 
 def test_posts_arriving_during_a_write_share_the_next_transaction(store, recorder, batch):
     async def post_thirty():
-        first = asyncio.create_task(batch.add(replace(COMMENT, body="#0")))
+        first = asyncio.create_task(batch.add(new(body="#0")))
         await asyncio.sleep(0.05)
-        rest = [
-            asyncio.create_task(batch.add(replace(COMMENT, body=f"#{n}"))) for n in range(1, 30)
-        ]
+        rest = [asyncio.create_task(batch.add(new(body=f"#{n}"))) for n in range(1, 30)]
         await asyncio.sleep(0.05)
         recorder.release.set()
         return await asyncio.gather(first, *rest)
@@ -86,10 +66,10 @@ def test_posts_arriving_during_a_write_share_the_next_transaction(store, recorde
 
 def test_a_bad_comment_in_a_batch_fails_alone(store, recorder, batch):
     async def post_with_one_bad():
-        first = asyncio.create_task(batch.add(replace(COMMENT, body="first")))
+        first = asyncio.create_task(batch.add(new(body="first")))
         await asyncio.sleep(0.05)
-        comments = [replace(COMMENT, body=f"#{n}") for n in range(5)]
-        comments[2] = replace(comments[2], status="published")  # refused by the store
+        comments = [new(body=f"#{n}") for n in range(5)]
+        comments[2] = new(body="#2", status="published")  # refused by the store
         rest = [asyncio.create_task(batch.add(c)) for c in comments]
         await asyncio.sleep(0.05)
         recorder.release.set()
@@ -105,10 +85,10 @@ def test_a_bad_comment_in_a_batch_fails_alone(store, recorder, batch):
 
 def test_a_poster_who_leaves_does_not_stop_the_others(store, recorder, batch):
     async def one_leaves():
-        first = asyncio.create_task(batch.add(replace(COMMENT, body="first")))
+        first = asyncio.create_task(batch.add(new(body="first")))
         await asyncio.sleep(0.05)
-        leaving = asyncio.create_task(batch.add(replace(COMMENT, body="leaving")))
-        staying = asyncio.create_task(batch.add(replace(COMMENT, body="staying")))
+        leaving = asyncio.create_task(batch.add(new(body="leaving")))
+        staying = asyncio.create_task(batch.add(new(body="staying")))
         await asyncio.sleep(0.01)
         leaving.cancel()
         recorder.release.set()

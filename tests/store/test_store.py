@@ -3,7 +3,6 @@
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from newsroom.store import StoreError, open_store
 from newsroom.store.clock import now
 from newsroom.store.migrations import LATEST
-from newsroom.store.models import NewComment
+from tests.support.comments import new
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -27,25 +26,6 @@ def store(store_url):
     store.migrate()
     yield store
     store.close()
-
-
-def new(**changes) -> NewComment:
-    comment = NewComment(
-        thread="t",
-        parent=None,
-        author="Ann",
-        email="ann@example.org",
-        url="",
-        body="Hello",
-        body_html="<p>Hello</p>",
-        status="pending",
-        akismet="ham",
-        ip="203.0.113.9",
-        user_agent="Browser/1",
-        referrer="http://site/a",
-        created=now(),
-    )
-    return replace(comment, **changes)
 
 
 def test_add_and_get_keep_every_field(store):
@@ -132,7 +112,7 @@ def test_processes_starting_at_once_all_migrate(store_url):
 
 ADD_MANY = """
 import sys
-from tests.store.test_store import new
+from tests.support.comments import new
 from newsroom.store import open_store
 store = open_store(sys.argv[1])
 ids = [store.add(new(body=f"{sys.argv[2]}-{n}")) for n in range(100)]
