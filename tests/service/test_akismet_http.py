@@ -195,3 +195,23 @@ def test_https_checks_the_certificate(tmp_path):
             return text
 
     assert asyncio.run(go()) == "false"
+
+
+def test_other_requests_go_the_long_way_on_the_same_connections():
+    # The library's GET endpoints (and any post that is not a plain form) go through
+    # httpx's machinery and LeanTransport, redirected like the short way.
+    async def go():
+        async with RawServer(answer(b"[]"), answer(b"ok")) as server:
+            client = client_for(server)
+            listed = await client.get("https://rest.akismet.com/1.2/key-sites?api_key=k")
+            raw = await client.post(API, content=b"user_ip=1")
+            await client.aclose()
+            return server, listed, raw
+
+    server, listed, raw = asyncio.run(go())
+    assert (listed.text, raw.text, server.connections) == ("[]", "ok", 1)
+    get_head = server.requests[0].split(b"\r\n")
+    assert get_head[0] == b"GET /1.2/key-sites?api_key=k HTTP/1.1"
+    assert f"Host: 127.0.0.1:{server.port}".encode() in get_head
+    head, _, body = server.requests[1].partition(b"\r\n\r\n")
+    assert body == b"user_ip=1" and b"Content-Length: 9" in head.split(b"\r\n")
