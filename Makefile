@@ -24,9 +24,12 @@ publish: $(STAMP)
 serve: html
 	$(BIN)/newsroom serve --host $(HOST) --port $(PORT)
 
+# Style, types (strict on newsroom/comments) and the import layers of docs/architecture.md.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -2,6 +2,8 @@
 
 import os
 
+from newsroom.comments.config import DEFAULT_DATABASE_URL
+
 SITENAME = "Newsroom"
 SITESUBTITLE = "News you can trust, corrected in the open"
 AUTHOR = "Newsroom staff"
@@ -86,7 +88,5 @@ NEWSROOM_CORRECTIONS_POLICY_URL = "corrections-policy/"
 # Where the comment form posts: the comment service's address.
 NEWSROOM_COMMENTS_API = os.environ.get("NEWSROOM_COMMENTS_API", "/api/comments")
 # The comment store the build reads approved comments from (the service's own default).
-NEWSROOM_COMMENTS_DATABASE_URL = os.environ.get(
-    "NEWSROOM_DATABASE_URL", "sqlite:///var/comments.sqlite3"
-)
+NEWSROOM_COMMENTS_DATABASE_URL = os.environ.get("NEWSROOM_DATABASE_URL", DEFAULT_DATABASE_URL)
 NEWSROOM_COMMENTS_DEPTH = 3

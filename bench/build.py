@@ -182,7 +182,7 @@ def vanilla_project(size: int, items: list[Article]) -> Path:
 
 def fill_comment_store(root: Path, items: list[Article], total: int) -> str:
     """An SQLite store with `total` approved comments spread evenly over the articles."""
-    from newsroom.store import open_store
+    from newsroom.comments.store import open_store
 
     url = f"sqlite:///{root / 'var' / 'comments.sqlite3'}"
     store = open_store(url)

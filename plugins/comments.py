@@ -9,7 +9,8 @@ Settings (all optional):
 
 Every article gets ``comments`` (trees of ``CommentNode``) and ``comment_count``, read in
 one query per build after the articles are read, so Pelican's content cache never holds
-them; templates get ``comments_html(article)``. The build also writes ``threads.json``
+them; templates get ``comments_html(article)`` and the comment form as
+``newsroom/comment_form.html``. The build also writes ``threads.json``
 for the comment service.
 """
 
@@ -18,31 +19,20 @@ import logging
 from markupsafe import Markup
 from pelican import signals
 
-from newsroom.site import comment_html, comment_threads, threads_manifest
+from newsroom.site import comment_html, comments
 
 logger = logging.getLogger(__name__)
-
-
-def depth(settings) -> int:
-    value = settings.get("NEWSROOM_COMMENTS_DEPTH", comment_threads.DEFAULT_DEPTH)
-    if not isinstance(value, int) or value < 1:
-        logger.error("NEWSROOM_COMMENTS_DEPTH must be a whole number from 1; using 3")
-        return comment_threads.DEFAULT_DEPTH
-    return value
 
 
 def attach_comments(generator) -> None:
     settings = generator.settings
     url = settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
     try:
-        approved = comment_threads.load_approved(url)
+        approved = comments.load_approved(url)
     except Exception as exc:
         # Building on would publish pages without their comments: stop, and say why.
         raise RuntimeError(f"could not read approved comments from the store: {exc}") from exc
-    threads = comment_threads.by_thread(approved, depth(settings))
-    for article in generator.articles:
-        article.comments = threads.get(article.slug, [])
-        article.comment_count = comment_threads.count(article.comments)
+    comments.attach(generator.articles, approved, comments.depth(settings))
 
 
 def add_template_function(generator) -> None:
@@ -53,10 +43,11 @@ def add_template_function(generator) -> None:
         return Markup(comment_html.render(article.comments, article.date_format, reply_url))
 
     generator.env.globals["comments_html"] = comments_html
+    comments.add_form_template(generator.env)
 
 
 def write_manifest(generator, writer) -> None:
-    path = threads_manifest.write(
+    path = comments.write_manifest(
         generator.output_path, generator.articles, generator.settings.get("SITEURL", "")
     )
     logger.info("Writing %s", path)

@@ -8,8 +8,8 @@ Settings (all optional):
 
 Articles get ``corrections``, ``source`` and a ``modified`` date that counts the latest
 correction; templates get ``corrections_log`` (every correction, newest first), the
-``news_article_json_ld`` function and the ``source_html`` filter; feed entries carry
-the notes.
+``news_article_json_ld`` function and the ``source_html`` and ``correction_html``
+filters; feed entries carry the notes.
 """
 
 import logging
@@ -17,7 +17,7 @@ import logging
 from markupsafe import Markup
 from pelican import signals
 
-from newsroom.site import articles, feeds, jsonld
+from newsroom.site import articles, feeds, jsonld, notices
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def on_generator_init(generator) -> None:
     env.globals["corrections_heading"] = heading(settings)
     env.globals["news_article_json_ld"] = _json_ld(settings)
     env.filters["source_html"] = _source_html
+    env.filters["correction_html"] = _correction_html
 
 
 def _json_ld(settings):
@@ -60,7 +61,11 @@ def _json_ld(settings):
 
 
 def _source_html(source) -> Markup:
-    return Markup(feeds.source_html(source))
+    return Markup(notices.source_html(source))
+
+
+def _correction_html(correction, date_format: str) -> Markup:
+    return Markup(notices.correction_html(correction, date_format))
 
 
 def on_feed_generated(context, feed) -> None:

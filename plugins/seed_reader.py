@@ -1,6 +1,6 @@
 """Pelican plugin: seeds (raw article texts, ``.txt``) become articles.
 
-The parsing lives in ``newsroom.seeds``; this only registers the reader.
+The parsing lives in ``newsroom.articles.seeds``; this only registers the reader.
 """
 
 from pelican import signals

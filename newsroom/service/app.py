@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -11,25 +12,36 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from newsroom.config import Settings
+from newsroom.comments import model
+from newsroom.comments.config import Settings
+from newsroom.comments.manifest import Thread
+from newsroom.comments.model import Submission
+from newsroom.comments.store import Store, StoreError
 from newsroom.service import form_page, intake
 from newsroom.service.client_address import client_address
-from newsroom.service.comments import CommentService, Outcome, Visitor
 from newsroom.service.intake import IntakeError
-from newsroom.store import StoreError
+from newsroom.service.posting import CommentService, Outcome, Visitor
+from newsroom.service.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from newsroom.comments.akismet_gateway import Gateway
 
 logger = logging.getLogger("newsroom.service")
 
 MAX_THREADS_PER_COUNT = 100
 
 
-def create_app(settings: Settings | None = None, store=None, gateway=None) -> Starlette:
-    settings = settings or Settings.from_env()
+def create_app(
+    settings: ServiceSettings | None = None,
+    store: Store | None = None,
+    gateway: Gateway | None = None,
+) -> Starlette:
+    settings = settings or ServiceSettings.from_env()
     service = CommentService(settings, store=store, gateway=gateway)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        await service.call("ping")  # opens and migrates the store before the first request
+        await service.store.ping()  # opens and migrates the store before the first request
         service.gateway()  # and says now, not at the first post, when there is no key
         yield
         await service.close()
@@ -141,17 +153,19 @@ def _refusal(request: Request, refusal: IntakeError, form_values: dict | None) -
     return HTMLResponse(html, refusal.status, headers=refusal.headers)
 
 
-def _notify_task(service: CommentService, outcome: Outcome, submission) -> BackgroundTask | None:
+def _notify_task(
+    service: CommentService, outcome: Outcome, submission: Submission
+) -> BackgroundTask | None:
     """The moderator's mail, sent after the answer: only for a comment stored as pending
     (not spam, not a dropped one, whose answer only looks pending)."""
-    settings = service.settings
+    settings = service.settings.comments
     if outcome.stored != "pending" or not (settings.smtp_url and settings.moderator_email):
         return None
     return BackgroundTask(_notify, settings, outcome.id, submission, outcome.thread)
 
 
-def _notify(settings: Settings, comment_id: int, submission, thread) -> None:
-    from newsroom.notify import notify_pending
+def _notify(settings: Settings, comment_id: int, submission: Submission, thread: Thread) -> None:
+    from newsroom.comments.mail import notify_pending
 
     try:
         notify_pending(settings, comment_id, submission, thread)
@@ -163,18 +177,8 @@ async def list_comments(request: Request) -> Response:
     thread = _thread_parameter(request)
     if isinstance(thread, Response):
         return thread
-    comments = await _service(request).read("published", thread)
-    public = [  # what a page shows: never the e-mail, address or user agent
-        {
-            "id": c.id,
-            "parent": c.parent,
-            "author": c.author,
-            "url": c.url,
-            "body_html": c.body_html,
-            "created": c.created.isoformat(timespec="seconds"),
-        }
-        for c in comments
-    ]
+    comments = await _service(request).store.published(thread)
+    public = [comment.public() for comment in comments]
     return JSONResponse({"thread": thread, "count": len(public), "comments": public})
 
 
@@ -183,10 +187,10 @@ async def count_comments(request: Request) -> Response:
     if not threads:
         return _bad_query("Give at least one thread.")
     if len(threads) > MAX_THREADS_PER_COUNT or not all(
-        0 < len(t) <= intake.LIMITS["thread"] for t in threads
+        0 < len(t) <= model.LIMITS["thread"] for t in threads
     ):
         return _bad_query(f"At most {MAX_THREADS_PER_COUNT} threads of 200 characters.")
-    return JSONResponse(await _service(request).read("counts", threads))
+    return JSONResponse(await _service(request).store.counts(threads))
 
 
 async def comment_form(request: Request) -> Response:
@@ -210,7 +214,7 @@ async def comment_form(request: Request) -> Response:
 
 def _thread_parameter(request: Request) -> str | Response:
     thread = request.query_params.get("thread", "")
-    if not thread or len(thread) > intake.LIMITS["thread"]:
+    if not thread or len(thread) > model.LIMITS["thread"]:
         return _bad_query("Give the thread, at most 200 characters.")
     return thread
 
@@ -228,7 +232,7 @@ async def store_unavailable(request: Request, exc: Exception) -> Response:
 
 async def health(request: Request) -> Response:
     try:
-        await _service(request).call("ping")
+        await _service(request).store.ping()
     except Exception as exc:  # any failure means unhealthy; the reason goes to the log only
         logger.error("Health check failed: %s", exc)
         return JSONResponse({"status": "unavailable"}, 503)

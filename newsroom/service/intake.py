@@ -8,15 +8,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from urllib.parse import parse_qsl, urlsplit
 
+from newsroom.comments.model import MAX_ID, POSTED, Field, Submission
+
 MAX_REQUEST_BYTES = 32 * 1024
-MAX_ID = 2**63 - 1
-LIMITS = {"thread": 200, "author": 100, "email": 254, "url": 200, "body": 5000, "nickname": 200}
-FIELDS = ("thread", "author", "email", "url", "body", "parent", "nickname")
+KNOWN = frozenset({*(field.name for field in POSTED), "parent"})
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -32,17 +31,6 @@ class IntakeError(Exception):
         self.status = status
         self.errors = errors
         self.headers = headers or {}
-
-
-@dataclass(frozen=True)
-class Submission:
-    thread: str
-    author: str
-    email: str
-    url: str
-    body: str
-    parent: int | None
-    nickname: str  # the honeypot: people leave it empty
 
 
 def media_type(content_type: str | None) -> str:
@@ -77,8 +65,10 @@ def parse(raw: bytes, content_type: str) -> dict:
         return _form_fields(text)
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise IntakeError(400, {"request": f"The request is not valid JSON ({exc.msg})."}) from None
+    except ValueError as exc:  # e.g. a number too long to convert
+        raise IntakeError(400, {"request": f"The request is not valid JSON ({exc})."}) from None
     if not isinstance(data, dict):
         raise IntakeError(400, {"request": "The request must be a JSON object of fields."})
     if not all(_is_unicode(item) for pair in data.items() for item in pair):
@@ -135,46 +125,61 @@ def _multipart_fields(raw: bytes, content_type: str) -> dict:
             raise IntakeError(400, {"request": "Every part of the form must be a named field."})
         if part.get_filename() is not None:
             raise IntakeError(422, {name[:50]: "Files are not accepted."})
-        pairs.append((name, _utf8(part.get_payload(decode=True) or b"")))
+        payload = part.get_payload(decode=True)
+        pairs.append((name, _utf8(payload if isinstance(payload, bytes) else b"")))
     return _unique(pairs)
 
 
 def validate(data: dict) -> Submission:
     errors: dict[str, str] = {}
     for key in data:
-        if key not in FIELDS:
+        if key not in KNOWN:
             errors[str(key)[:50]] = "Unknown field."
-    values = {name: _text(data, name, errors) for name in FIELDS if name != "parent"}
-    for name in ("thread", "author", "email", "body"):
-        if name not in errors and not values[name]:
-            errors[name] = "This field is required."
-    if values["email"] and "email" not in errors and not _EMAIL.match(values["email"]):
-        errors["email"] = "Enter an e-mail address such as name@example.com."
-    if values["url"] and "url" not in errors:
-        parts = urlsplit(values["url"])
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            errors["url"] = "Enter a web address starting with http:// or https://."
+    values = {field.name: _text(data, field, errors) for field in POSTED}
+    for field in POSTED:
+        value = values[field.name]
+        if field.name in errors:
+            continue
+        if field.required and not value:
+            errors[field.name] = "This field is required."
+        elif problem := _form_problem(field, value):
+            errors[field.name] = problem
     parent = _parent(data.get("parent"), errors)
     if errors:
         raise IntakeError(422, errors)
     return Submission(parent=parent, **values)
 
 
-def _text(data: dict, name: str, errors: dict) -> str:
+def _text(data: dict, field: Field, errors: dict) -> str:
+    name = field.name
     value = data.get(name, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
         errors[name] = "This field must be text."
         return ""
-    value = value.strip() if name != "body" else value.strip("\n\r\t ")
-    if len(value) > LIMITS[name]:
-        errors[name] = f"At most {LIMITS[name]} characters, please (this has {len(value)})."
+    value = value.strip("\n\r\t ") if field.multiline else value.strip()
+    if len(value) > field.limit:
+        errors[name] = f"At most {field.limit} characters, please (this has {len(value)})."
     elif any(
-        unicodedata.category(c) == "Cc" and (name != "body" or c not in "\t\n\r") for c in value
+        unicodedata.category(c) == "Cc" and (not field.multiline or c not in "\t\n\r")
+        for c in value
     ):
         errors[name] = "This field must not contain control characters."
     return value
+
+
+def _form_problem(field: Field, value: str) -> str:
+    """What is wrong with an e-mail or web address, by the field's input type."""
+    if not value:
+        return ""
+    if field.input == "email" and not _EMAIL.match(value):
+        return "Enter an e-mail address such as name@example.com."
+    if field.input == "url":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return "Enter a web address starting with http:// or https://."
+    return ""
 
 
 def _parent(value, errors: dict) -> int | None:

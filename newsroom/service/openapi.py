@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from newsroom.service.intake import LIMITS, MAX_ID
+import types
+from datetime import datetime
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from newsroom.comments.model import (
+    LIMITS,
+    MAX_ID,
+    POSTED,
+    PUBLIC_JSON,
+    TOLD,
+    Field,
+    PublishedComment,
+)
 
 
 def _errors(description: str, form_page: bool = False) -> dict:
@@ -20,38 +32,56 @@ ERRORS = {
     "additionalProperties": False,
 }
 
+
+def _posted(field: Field) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "maxLength": field.limit}
+    if field.required:
+        schema["minLength"] = 1
+    if field.input == "email":
+        schema["format"] = "email"
+    elif field.input == "url":
+        schema["description"] = "http(s) only"
+    elif field.input == "honeypot":
+        schema["description"] = "honeypot: people leave it empty"
+    return schema
+
+
 NEW_COMMENT = {
     "type": "object",
-    "required": ["thread", "author", "email", "body"],
+    "required": [field.name for field in POSTED if field.required],
     "additionalProperties": False,
     "properties": {
-        "thread": {"type": "string", "minLength": 1, "maxLength": LIMITS["thread"]},
-        "author": {"type": "string", "minLength": 1, "maxLength": LIMITS["author"]},
-        "email": {"type": "string", "format": "email", "maxLength": LIMITS["email"]},
-        "url": {"type": "string", "maxLength": LIMITS["url"], "description": "http(s) only"},
-        "body": {"type": "string", "minLength": 1, "maxLength": LIMITS["body"]},
+        **{field.name: _posted(field) for field in POSTED},
         "parent": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
-        "nickname": {
-            "type": "string",
-            "maxLength": LIMITS["nickname"],
-            "description": "honeypot: people leave it empty",
-        },
     },
 }
 
-PUBLIC_COMMENT = {
-    "type": "object",
-    "required": ["id", "parent", "author", "url", "body_html", "created"],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "parent": {"type": ["integer", "null"]},
-        "author": {"type": "string"},
-        "url": {"type": "string"},
-        "body_html": {"type": "string", "description": "sanitised HTML"},
-        "created": {"type": "string", "format": "date-time"},
-    },
-}
+
+def _json_type(annotation: Any) -> dict[str, Any]:
+    """A JSON schema for a record's attribute, from its type."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [_json_type(arg)["type"] for arg in get_args(annotation)]
+        return {"type": kinds}
+    if annotation is type(None):
+        return {"type": "null"}
+    if annotation is datetime:
+        return {"type": "string", "format": "date-time"}
+    return {"type": {int: "integer", str: "string"}[annotation]}
+
+
+def _public_comment() -> dict[str, Any]:
+    types_by_name = get_type_hints(PublishedComment)
+    properties = {name: _json_type(types_by_name[name]) for name in PUBLIC_JSON}
+    properties["body_html"]["description"] = "sanitised HTML"
+    return {
+        "type": "object",
+        "required": list(PUBLIC_JSON),
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+PUBLIC_COMMENT = _public_comment()
 
 THREAD_QUERY = {
     "name": "thread",
@@ -81,7 +111,7 @@ def _post() -> dict:
         "additionalProperties": False,
         "properties": {
             "id": {"type": "integer"},
-            "status": {"type": "string", "enum": ["pending", "approved"]},
+            "status": {"type": "string", "enum": list(TOLD)},
         },
     }
     return {

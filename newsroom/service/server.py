@@ -11,8 +11,8 @@ from starlette.responses import FileResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from newsroom.config import Settings
 from newsroom.service.app import create_app
+from newsroom.service.settings import ServiceSettings
 
 logger = logging.getLogger("newsroom.service")
 
@@ -24,13 +24,13 @@ class SiteFiles(StaticFiles):
         try:
             return await super().get_response(path, scope)
         except HTTPException as exc:
-            not_found = os.path.join(self.directory, "404.html")
+            not_found = os.path.join(str(self.directory), "404.html")
             if exc.status_code == 404 and os.path.exists(not_found):
                 return FileResponse(not_found, status_code=404)
             raise
 
 
-def site_app(settings: Settings, site_dir: str) -> Starlette:
+def site_app(settings: ServiceSettings, site_dir: str) -> Starlette:
     api = create_app(settings)
     if not os.path.isdir(site_dir):
         raise SystemExit(f"No built site in {site_dir}: run `make html` first")
@@ -43,7 +43,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None
 
     if not logging.getLogger().handlers:  # called without the CLI: still say what happens
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
+    settings = ServiceSettings.from_env()
     site_dir = site_dir or settings.site_dir
     app = site_app(settings, site_dir)
     logger.info("Serving %s and the comment API on http://%s:%s", site_dir, host, port)

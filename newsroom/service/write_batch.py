@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from newsroom.store.models import NewComment
+from newsroom.comments.model import NewComment
 
 MAX_BATCH = 100
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from pelican.utils import slugify
 
-from newsroom import corrections, sources
+from newsroom.articles import corrections, sources
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,7 @@
 """The published comments of an article as HTML, for its page.
 
-Written in Python rather than as a Jinja macro: a site with 100,000 comments renders each
-of them on every build, and a macro call per comment cost more than the rest of the
-comment plugin together (see docs/benchmarks.md). The markup is the theme's contract:
+Written in Python rather than as a Jinja macro, because a build renders every comment
+of the site and a macro call per comment is slow. The markup is the theme's contract:
 ``li.comment#comment-ID``, replies in ``ol.comment-replies`` inside their parent.
 """
 

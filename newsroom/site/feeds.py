@@ -1,32 +1,9 @@
-"""Corrections and the source footer in each article's feed entry."""
+"""Corrections and the source footer at the end of each article's feed entry."""
 
 from __future__ import annotations
 
-import html
-
 from newsroom.site.jsonld import absolute
-
-
-def notes_html(article, heading: str) -> str:
-    """The corrections and source of an article, as HTML for a feed entry's content."""
-    parts = []
-    if article.corrections:
-        items = "".join(
-            f"<li>{_date_prefix(c)}{html.escape(c.text, quote=False)}</li>"
-            for c in article.corrections
-        )
-        parts.append(f"<h2>{html.escape(heading)}</h2><ul>{items}</ul>")
-    if article.source is not None:
-        parts.append(f"<p>Source: {source_html(article.source)}</p>")
-    return "".join(parts)
-
-
-def source_html(source) -> str:
-    name = html.escape(source.name, quote=False)
-    if not source.url:
-        return name
-    return f'<a href="{html.escape(source.url)}">{name}</a>'
-
+from newsroom.site.notices import notes_html
 
 CACHE_KEY = "newsroom_feed_links"  # in the build's context: one build, one map
 
@@ -47,9 +24,3 @@ def add_notes(feed, articles, context: dict, heading: str) -> None:
             continue
         key = "content" if item.get("content") is not None else "description"
         item[key] = (item[key] or "") + notes
-
-
-def _date_prefix(correction) -> str:
-    if correction.date is None:
-        return ""
-    return f'<time datetime="{correction.date.isoformat()}">{correction.date:%Y-%m-%d}</time>: '

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urljoin
 
-from newsroom.site.comment_threads import flatten
+from newsroom.comments.tree import flatten
 
 
 def absolute(siteurl: str, path: str) -> str:

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from pelican.readers import BaseReader
 
-from newsroom import seeds
+from newsroom.articles import seeds
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newsroom.store import open_store
+from newsroom.comments.store import open_store
 from tests.support.service import THREAD, free_port, write_manifest
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from schemathesis.config import SchemathesisConfig
 
-from newsroom.config import Settings
 from newsroom.service.app import create_app
+from newsroom.service.settings import ServiceSettings
 from tests.support.service import write_manifest
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("NEWSROOM_SCHEMATHESIS_EXAMPLES", "40"))
@@ -22,7 +22,7 @@ def api_schema(tmp_path):
         "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
         "NEWSROOM_RATE_LIMIT": "0",
     }
-    app = create_app(Settings.from_env(environ))
+    app = create_app(ServiceSettings.from_env(environ))
     # Schema-breaking data must be refused with one of the codes the API documents for it.
     refusals = ["400", "413", "415", "422"]
     config = SchemathesisConfig.from_dict(

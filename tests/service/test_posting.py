@@ -242,6 +242,22 @@ def test_reply_form_page(service):
         assert 'action="/api/comments"' in page.text
 
 
+def test_the_form_page_asks_for_the_declared_fields(service):
+    """The same template as the article's form: every field, with its declared limit."""
+    from bs4 import BeautifulSoup
+
+    from newsroom.comments.model import POSTED
+
+    with service.client() as client:
+        answer = client.get("/api/comments/form", params={"thread": THREAD})
+    form = BeautifulSoup(answer.text, "html5lib").select_one("form#comment-form")
+    shown = form.select("input:not([type=hidden]), textarea")
+    assert [field["name"] for field in shown] == [f.name for f in POSTED if f.shown]
+    limits = {field["name"]: field.get("maxlength") for field in shown}
+    declared = {f.name: str(f.limit) for f in POSTED if f.shown and f.input != "honeypot"}
+    assert {name: limits[name] for name in declared} == declared
+
+
 def test_counts_and_health(service):
     id = post(service, comment()).json()["id"]
     service.store.set_status([id], "approved")

@@ -7,9 +7,9 @@ import time
 
 import httpx
 
-import newsroom.store.sqlite
-from newsroom.config import Settings
+import newsroom.comments.store.sqlite
 from newsroom.service.app import create_app
+from newsroom.service.settings import ServiceSettings
 from tests.support.service import THREAD, write_manifest
 
 COMMENT = {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body": "Hello"}
@@ -17,11 +17,11 @@ COMMENT = {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body"
 
 def test_a_locked_store_answers_503_and_stores_nothing(service_runner, fake_akismet, monkeypatch):
     # A real fault: another process holds SQLite's write lock longer than the busy timeout.
-    monkeypatch.setattr(newsroom.store.sqlite, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(newsroom.comments.store.sqlite, "BUSY_TIMEOUT_SECONDS", 0.3)
     service = service_runner.start(fake_akismet.env())
     with service.client() as client:
         assert client.get("/api/health").status_code == 200
-        locker = sqlite3.connect(service.settings.database_url.removeprefix("sqlite:///"))
+        locker = sqlite3.connect(service.settings.comments.database_url.removeprefix("sqlite:///"))
         locker.execute("BEGIN EXCLUSIVE")
         try:
             refused = client.post("/api/comments", json=COMMENT)
@@ -43,7 +43,7 @@ def test_a_locked_store_answers_503_and_stores_nothing(service_runner, fake_akis
 def test_an_unreachable_store(tmp_path):
     # A store that cannot even be opened (a file under /dev/null). No lifespan here, as
     # on Lambda: the store is opened at the first request that needs it.
-    settings = Settings.from_env(
+    settings = ServiceSettings.from_env(
         {
             "NEWSROOM_DATABASE_URL": "sqlite:////dev/null/nowhere/comments.sqlite3",
             "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
+from newsroom.comments.store import StoreError, open_store
 from newsroom.service.write_batch import WriteBatch
-from newsroom.store import StoreError, open_store
 from tests.support.comments import new
 
 

@@ -2,8 +2,8 @@
 
 from dataclasses import replace
 
-from newsroom.store.clock import now
-from newsroom.store.models import NewComment
+from newsroom.comments.model import NewComment
+from newsroom.comments.store.clock import now
 
 
 def new(**changes) -> NewComment:

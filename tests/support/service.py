@@ -13,8 +13,8 @@ import httpx
 import pytest
 import uvicorn
 
-from newsroom.config import Settings
 from newsroom.service.app import create_app
+from newsroom.service.settings import ServiceSettings
 
 THREAD = "iran-signs-deal"
 OTHER_THREAD = "council-budget"
@@ -45,7 +45,7 @@ def write_manifest(path: Path, slugs=(THREAD, OTHER_THREAD), site_url="") -> Pat
 @dataclass
 class RunningService:
     url: str
-    settings: Settings
+    settings: ServiceSettings
     app: object
 
     def client(self, **kwargs) -> httpx.Client:
@@ -53,7 +53,7 @@ class RunningService:
 
     @property
     def store(self):
-        return self.app.state.service.store()
+        return self.app.state.service.store.opened()
 
 
 class ServiceRunner:
@@ -71,7 +71,7 @@ class ServiceRunner:
             "NEWSROOM_RATE_LIMIT": "0",
             **(env or {}),
         }
-        settings = Settings.from_env(environ)
+        settings = ServiceSettings.from_env(environ)
         app = create_app(settings)
         port = free_port()
         # As `newsroom serve`: the app alone decides whom X-Forwarded-For is believed from.

@@ -94,3 +94,9 @@ def build_site(tmp_path):
 @pytest.fixture(scope="session")
 def seed_article_bytes() -> bytes:
     return (SHARED_SEED if SHARED_SEED.exists() else REPO_SEED).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    """The demo project as `make html` builds it, once per test module."""
+    return build(demo_project(tmp_path_factory.mktemp("demo")))

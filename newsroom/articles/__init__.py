@@ -1,0 +1,1 @@
+"""Articles: seeds, correction notices and source footers, independent of Pelican."""

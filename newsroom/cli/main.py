@@ -1,0 +1,114 @@
+"""The `newsroom` command line: its arguments, and how its actions get their store."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from newsroom.cli import moderation
+from newsroom.comments.config import ConfigError, Settings
+from newsroom.comments.model import STATUSES
+from newsroom.comments.store import Store, StoreError, open_store
+
+STATUS_CHOICES = (*STATUSES, "all")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The pool logs every failed retry; the store's own error says why, once.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if not args.moderation:
+            return args.run(args, settings)
+        with opened_store(settings) as store:
+            return args.run(args, settings, store)
+    except ConfigError as exc:
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"newsroom: the comment store failed: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `newsroom comments list | head` has read what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet exit flush
+        return 0
+
+
+@contextmanager
+def opened_store(settings: Settings) -> Iterator[Store]:
+    """The store, migrated, and closed afterwards (a PostgreSQL pool holds threads)."""
+    store = open_store(settings.database_url)
+    try:
+        store.migrate()
+        yield store
+    finally:
+        store.close()
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="newsroom", description="Serve the site and its comments, and moderate them."
+    )
+    top.set_defaults(moderation=False)
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="serve the built site and the comment API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--site", default=None, help="the built site (default: output)")
+    serve.set_defaults(run=run_serve)
+
+    moderate = commands.add_parser("comments", help="moderate comments")
+    moderate.set_defaults(moderation=True)  # these actions get an opened store
+    comments = moderate.add_subparsers(required=True, metavar="ACTION")
+    listing = comments.add_parser("list", help="list comments, newest first")
+    listing.add_argument("--status", choices=STATUS_CHOICES, default="pending")
+    listing.add_argument("--thread")
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    listing.set_defaults(run=moderation.run_list)
+    show = comments.add_parser("show", help="every field of one comment")
+    show.add_argument("id", type=int)
+    show.set_defaults(run=moderation.run_show)
+    for action, helptext in (
+        ("approve", "publish comments"),
+        ("reject", "refuse comments (kept, never shown)"),
+        ("spam", "mark as spam and tell Akismet"),
+        ("ham", "mark as not spam (spam goes back to pending) and tell Akismet"),
+        ("delete", "delete comments for good"),
+    ):
+        command = comments.add_parser(action, help=helptext)
+        command.add_argument("ids", type=int, nargs="+", metavar="ID")
+        command.set_defaults(run=moderation.run_moderate, action=action)
+    comments.add_parser("recheck", help="ask Akismet about unchecked comments").set_defaults(
+        run=moderation.run_recheck
+    )
+    purge = comments.add_parser("purge", help="delete old spam, erase old addresses")
+    purge.add_argument(
+        "--personal-days",
+        type=_days,
+        default=None,
+        help="erase addresses older than this (default: NEWSROOM_PERSONAL_DATA_DAYS or 30)",
+    )
+    purge.set_defaults(run=moderation.run_purge)
+    export = comments.add_parser("export", help="every comment as JSON, every field")
+    export.add_argument("--output", default="-", help="a file (made readable by you only)")
+    export.add_argument("--email", help="only the comments written with this address")
+    export.set_defaults(run=moderation.run_export)
+    return top
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a whole number of days, 0 or more, not {text!r}")
+    return int(text)
+
+
+def run_serve(args, settings: Settings) -> int:
+    from newsroom.service.server import serve
+
+    serve(args.host, args.port, args.site)
+    return 0

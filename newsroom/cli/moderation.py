@@ -1,0 +1,204 @@
+"""The `newsroom comments` actions: list, show, approve, reject, spam, ham, delete,
+recheck, purge, export. Each takes the parsed arguments, the settings and an opened store,
+and returns the exit status."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from datetime import timedelta
+
+from newsroom.cli.terminal import safe, table
+from newsroom.comments.config import Settings
+from newsroom.comments.model import Status, Verdict
+from newsroom.comments.store import Store
+
+SPAM_KEPT = timedelta(days=15)
+
+
+def run_list(args, settings: Settings, store: Store) -> int:
+    status = None if args.status == "all" else args.status
+    comments = store.select(status=status, thread=args.thread)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in comments], ensure_ascii=False, indent=1))
+    elif not comments:
+        print(f"No {args.status if status else ''} comments.".replace("  ", " "))
+    else:
+        print(table(comments))
+    return 0
+
+
+def run_show(args, settings: Settings, store: Store) -> int:
+    comment = store.get(args.id)
+    if comment is None:
+        print(f"newsroom: no comment {args.id}", file=sys.stderr)
+        return 1
+    for key, value in comment.to_dict().items():
+        text = safe("" if value is None else str(value))
+        print(f"{key:>11}: " + text.replace("\n", "\n" + " " * 13))  # lines under the value
+    return 0
+
+
+def run_moderate(args, settings: Settings, store: Store) -> int:
+    """Exit 0 only when every id was found and every Akismet report went out."""
+    found = {i: store.get(i) for i in args.ids}
+    missing = [i for i, c in found.items() if c is None]
+    kept = {i: c for i, c in found.items() if c is not None}
+    ids = list(kept)
+    if args.action == "delete":
+        changed = store.delete(ids)
+    elif args.action == "ham":
+        # Spam goes back to the queue; a comment already approved or rejected keeps the
+        # moderator's decision. Either way Akismet's verdict is corrected.
+        changed = []
+        for i in ids:
+            back_to_queue: Status | None = "pending" if kept[i].status == "spam" else None
+            store.set_verdict(i, "ham", status=back_to_queue)
+            changed.append(i)
+    else:
+        status: dict[str, Status] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+        changed = store.set_status(ids, status[args.action])
+    reported = True
+    if args.action in ("spam", "ham") and changed:
+        reported = _feedback(settings, store, [kept[i] for i in changed], args.action)
+    if changed:
+        print(f"{args.action}: {', '.join(map(str, changed))}")
+    if args.action == "approve" and changed:
+        _after_approve(changed)
+    for i in missing:
+        print(f"newsroom: no comment {i}", file=sys.stderr)
+    return 0 if reported and not missing else 1
+
+
+def _after_approve(ids: list[int]) -> None:
+    """Let the site rebuild itself (newsroom.comments.rebuild_hook, when the project has it)."""
+    try:
+        from newsroom.comments.rebuild_hook import after_approve
+    except ModuleNotFoundError as exc:
+        if exc.name != "newsroom.comments.rebuild_hook":
+            raise  # a dependency of the hook is missing: say so, do not hide it
+        return
+    if after_approve(ids) is False:
+        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+
+
+def _feedback(settings: Settings, store: Store, comments, action: str) -> bool:
+    """Tell Akismet it was wrong (or right), and record how that went. True when every
+    report went out, or when no key is configured (then there is no one to tell)."""
+    from newsroom.comments.akismet_gateway import GatewayError, gateway_from_settings
+    from newsroom.comments.manifest import ThreadIndex
+
+    gateway = gateway_from_settings(settings)
+    if gateway is None:
+        print("newsroom: no Akismet key configured; Akismet was not told", file=sys.stderr)
+        for comment in comments:
+            store.set_feedback(comment.id, f"{action} not sent: no Akismet key")
+        return True
+    threads = ThreadIndex(settings.threads_path)
+    failures = 0
+
+    async def tell() -> None:
+        nonlocal failures
+        submit = gateway.submit_spam if action == "spam" else gateway.submit_ham
+        try:
+            for comment in comments:
+                try:
+                    await submit(comment, threads.get(comment.thread))
+                except GatewayError as exc:
+                    failures += 1
+                    store.set_feedback(comment.id, f"{action} failed: {exc}")
+                    print(f"newsroom: comment {comment.id}: {exc}", file=sys.stderr)
+                else:
+                    store.set_feedback(comment.id, f"{action} sent")
+        finally:
+            await gateway.aclose()
+
+    asyncio.run(tell())
+    return failures == 0
+
+
+def run_recheck(args, settings: Settings, store: Store) -> int:
+    from newsroom.comments.akismet_gateway import GatewayError, gateway_from_settings
+    from newsroom.comments.manifest import ThreadIndex
+
+    unchecked = store.unchecked()
+    if not unchecked:
+        print("No unchecked comments.")
+        return 0
+    gateway = gateway_from_settings(settings)
+    if gateway is None:
+        # A failure only for comments still waiting: a moderator has decided the others.
+        waiting = sum(comment.status == "pending" for comment in unchecked)
+        print(
+            f"newsroom: no Akismet key configured; {len(unchecked)} comments stay unchecked"
+            f" ({waiting} waiting for a moderator)",
+            file=sys.stderr,
+        )
+        return 1 if waiting else 0
+    threads = ThreadIndex(settings.threads_path)
+    failures = 0
+
+    async def recheck() -> None:
+        nonlocal failures
+        try:
+            for comment in unchecked:
+                try:
+                    verdict = await gateway.check(
+                        comment, threads.get(comment.thread), recheck_reason="retry"
+                    )
+                except GatewayError as exc:
+                    failures += 1
+                    print(f"newsroom: comment {comment.id} still unchecked: {exc}", file=sys.stderr)
+                    continue
+                # Discard is spam too: it is stored already. Only a waiting comment moves;
+                # one a moderator approved or rejected meanwhile keeps that decision.
+                akismet: Verdict = "ham" if verdict == "ham" else "spam"
+                moves = akismet == "spam" and comment.status == "pending"
+                store.set_verdict(comment.id, akismet, status="spam" if moves else None)
+                print(f"{comment.id}: {akismet}")
+        finally:
+            await gateway.aclose()
+
+    asyncio.run(recheck())
+    return 1 if failures else 0
+
+
+def run_purge(args, settings: Settings, store: Store) -> int:
+    from newsroom.comments.store.clock import now
+
+    days = settings.personal_data_days if args.personal_days is None else args.personal_days
+    moment = now()
+    deleted, erased = store.purge(moment - SPAM_KEPT, moment - timedelta(days=days))
+    print(f"Deleted {deleted} spam comments; erased addresses from {erased} comments.")
+    return 0
+
+
+def run_export(args, settings: Settings, store: Store) -> int:
+    comments = store.export()
+    if args.email is not None:  # a reader asking for their data
+        wanted = args.email.strip().casefold()
+        comments = [c for c in comments if c["email"].casefold() == wanted]
+    data = json.dumps(comments, ensure_ascii=False, indent=1) + "\n"
+    if args.output == "-":
+        sys.stdout.write(data)
+    else:
+        _write_private(args.output, data)
+    print(f"Exported {len(comments)} comments.", file=sys.stderr)
+    return 0
+
+
+def _write_private(path: str, text: str) -> None:
+    """Write whole or not at all, readable by the owner only: it holds e-mail and IP
+    addresses."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=".export-")  # mode 0600
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise

@@ -1,0 +1,159 @@
+"""The comments' settings, read from the environment once and checked.
+
+A value that cannot be used stops the service or the command at start with a message
+naming the variable (ConfigError), rather than failing at the first comment. Settings
+that only HTTP needs are in newsroom/service/settings.py.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+MODERATION_MODES = ("all", "known", "none")
+DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
+DEFAULT_AKISMET_URL = "https://rest.akismet.com"
+# Seconds. The library's own default is 1 s; Akismet's answers are usually far quicker,
+# and a slower one leaves the comment pending and unchecked, so 3 s only spares a retry.
+DEFAULT_AKISMET_TIMEOUT = 3.0
+MAX_AKISMET_TIMEOUT = 60.0
+DEFAULT_PERSONAL_DATA_DAYS = 30
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("", "0", "false", "no", "off")
+
+
+class ConfigError(ValueError):
+    """A setting with a value the service cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
+    akismet_key: str = field(default="", repr=False)  # a secret: never logged
+    akismet_blog_url: str = ""
+    akismet_url: str = DEFAULT_AKISMET_URL
+    akismet_timeout: float = DEFAULT_AKISMET_TIMEOUT
+    akismet_is_test: bool = False
+    moderation: str = "all"
+    threads_path: str = "output/threads.json"
+    smtp_url: str = field(default="", repr=False)  # may carry a password
+    moderator_email: str = ""
+    personal_data_days: int = DEFAULT_PERSONAL_DATA_DAYS
+
+    @property
+    def akismet_configured(self) -> bool:
+        return bool(self.akismet_key and self.akismet_blog_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        def text(name: str, default: str = "") -> str:
+            return read(environ, name, default)
+
+        key, blog_url = text("PYTHON_AKISMET_API_KEY"), text("PYTHON_AKISMET_BLOG_URL")
+        if bool(key) != bool(blog_url):
+            missing = "PYTHON_AKISMET_BLOG_URL" if key else "PYTHON_AKISMET_API_KEY"
+            raise ConfigError(f"Akismet needs both a key and a blog URL: set {missing} too")
+        return cls(
+            database_url=_database_url(text("NEWSROOM_DATABASE_URL", DEFAULT_DATABASE_URL)),
+            akismet_key=key,
+            akismet_blog_url=web_address("PYTHON_AKISMET_BLOG_URL", blog_url),
+            akismet_url=web_address(
+                "NEWSROOM_AKISMET_URL", text("NEWSROOM_AKISMET_URL", DEFAULT_AKISMET_URL)
+            ),
+            akismet_timeout=_timeout(text("PYTHON_AKISMET_TIMEOUT")),
+            akismet_is_test=_flag("NEWSROOM_AKISMET_IS_TEST", text("NEWSROOM_AKISMET_IS_TEST")),
+            moderation=_moderation(text("NEWSROOM_MODERATION", "all").lower()),
+            threads_path=text("NEWSROOM_THREADS", "output/threads.json"),
+            smtp_url=_smtp_url(text("NEWSROOM_SMTP_URL")),
+            moderator_email=_email("NEWSROOM_MODERATOR_EMAIL", text("NEWSROOM_MODERATOR_EMAIL")),
+            personal_data_days=whole_number(
+                "NEWSROOM_PERSONAL_DATA_DAYS",
+                text("NEWSROOM_PERSONAL_DATA_DAYS"),
+                DEFAULT_PERSONAL_DATA_DAYS,
+            ),
+        )
+
+
+def read(environ: Mapping[str, str], name: str, default: str = "") -> str:
+    """A variable's value without surrounding white space; empty is unset."""
+    return environ.get(name, "").strip() or default
+
+
+def _moderation(value: str) -> str:
+    if value not in MODERATION_MODES:
+        raise ConfigError(
+            f"NEWSROOM_MODERATION must be one of {', '.join(MODERATION_MODES)}, not {value!r}"
+        )
+    return value
+
+
+def _database_url(value: str) -> str:
+    if not value.startswith(DATABASE_SCHEMES):
+        # The URL may hold a password: name its scheme only.
+        scheme = value.split(":", 1)[0]
+        raise ConfigError(
+            "NEWSROOM_DATABASE_URL must start with sqlite:/// or postgresql://, "
+            f"not {scheme + ':' if ':' in value else repr(scheme[:20])}"
+        )
+    return value
+
+
+def web_address(name: str, value: str) -> str:
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http:// or https:// address, not {value!r}")
+    return value
+
+
+def _timeout(raw: str) -> float:
+    if not raw:
+        return DEFAULT_AKISMET_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"PYTHON_AKISMET_TIMEOUT must be a number of seconds, not {raw!r}"
+        ) from None
+    if not 0 < value <= MAX_AKISMET_TIMEOUT:
+        raise ConfigError(
+            f"PYTHON_AKISMET_TIMEOUT must be more than 0 and at most {MAX_AKISMET_TIMEOUT:g} "
+            f"seconds, not {raw}"
+        )
+    return value
+
+
+def whole_number(name: str, raw: str, default: int) -> int:
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, not {value}")
+    return value
+
+
+def _flag(name: str, raw: str) -> bool:
+    word = raw.lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), not {raw!r}")
+    return word in TRUE_WORDS
+
+
+def _smtp_url(value: str) -> str:
+    if value and (urlsplit(value).scheme not in ("smtp", "smtps") or not urlsplit(value).hostname):
+        # May carry a password: not repeated in the message.
+        raise ConfigError("NEWSROOM_SMTP_URL must look like smtp://host:port or smtps://host")
+    return value
+
+
+def _email(name: str, value: str) -> str:
+    if value and ("@" not in value.strip("@") or any(c.isspace() for c in value)):
+        raise ConfigError(f"{name} must be an e-mail address, not {value!r}")
+    return value

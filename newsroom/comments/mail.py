@@ -1,0 +1,100 @@
+"""A mail to the moderator for each comment that waits, when an SMTP server is set.
+
+NEWSROOM_SMTP_URL is ``smtp://[user:password@]host[:port]`` (``smtps://`` for TLS from
+the start; plain ``smtp://`` upgrades with STARTTLS when the server offers it);
+NEWSROOM_MODERATOR_EMAIL is who gets the mail. A failure is logged, never raised: the
+comment is stored already, and `newsroom comments list` shows it either way. The mail and
+the log carry neither the commenter's address nor the SMTP password.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from newsroom.comments.config import Settings
+from newsroom.comments.manifest import Thread
+from newsroom.comments.model import Submission
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5
+SUBJECT_LIMIT = 200
+
+
+def notify_pending(
+    settings: Settings, comment_id: int, submission: Submission, thread: Thread
+) -> bool:
+    """Mail the moderator about comment ``comment_id``; True when the server took it."""
+    if not (settings.smtp_url and settings.moderator_email):
+        return False
+    try:
+        send(settings.smtp_url, message(settings.moderator_email, comment_id, submission, thread))
+    except Exception as exc:  # a background task: whatever went wrong, log it and go on
+        logger.error("Moderator mail for comment %s not sent: %s", comment_id, _reason(exc))
+        return False
+    return True
+
+
+def message(
+    moderator: str, comment_id: int, submission: Submission, thread: Thread
+) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = moderator
+    mail["To"] = moderator
+    # One line: a title or name with a line break would otherwise break the header.
+    subject = f"Comment #{comment_id} awaits moderation: {_one_line(thread.title)}"
+    mail["Subject"] = subject[:SUBJECT_LIMIT]
+    mail.set_content(
+        f"{_one_line(submission.author)} commented on “{_one_line(thread.title)}”"
+        f" ({thread.permalink}):\n\n"
+        f"{submission.body}\n\n"
+        f"Approve:  newsroom comments approve {comment_id}\n"
+        f"Reject:   newsroom comments reject {comment_id}\n"
+        f"Spam:     newsroom comments spam {comment_id}\n"
+    )
+    return mail
+
+
+def send(smtp_url: str, mail: EmailMessage) -> None:
+    parts = urlsplit(smtp_url)
+    secure = parts.scheme == "smtps"
+    port = parts.port or (465 if secure else 25)
+    smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
+    host = parts.hostname or "localhost"
+    with smtp_class(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+        smtp.ehlo()
+        if not secure and smtp.has_extn("starttls"):
+            smtp.starttls()  # a reader's words travel encrypted whenever the server can
+            smtp.ehlo()
+            secure = True
+        if parts.username:
+            if not secure and not _loopback(host):
+                # A password never crosses the network in the clear.
+                raise smtplib.SMTPNotSupportedError(
+                    "the server offers no STARTTLS: no login without TLS (use smtps://)"
+                )
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(mail)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _reason(exc: Exception) -> str:
+    """What failed, in one line. smtplib's errors hold the server's answer, not ours."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,137 @@
+"""The thread manifest, ``threads.json``: which articles take comments.
+
+The build writes it (``write``) on every run; the service reads it (``ThreadIndex``) and
+re-reads it when the file changes, so a rebuild that adds an article opens its thread
+without a restart. The format is in docs/comments.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+logger = logging.getLogger(__name__)
+
+FILENAME = "threads.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Thread:
+    slug: str
+    title: str
+    url: str  # relative to the site root, e.g. "articles/slug/"
+    permalink: str  # absolute, or root-relative when the build had no SITEURL
+    published: datetime | None
+    modified: datetime | None
+    lang: str
+
+    def absolute_permalink(self, base_url: str) -> str:
+        """Akismet and redirects need an absolute address; the request's base supplies it."""
+        return urljoin(base_url, self.permalink)
+
+
+class ThreadIndex:
+    """Threads by slug, re-read from the manifest when its modification time changes."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._threads: dict[str, Thread] = {}
+        self._warned = False
+
+    def get(self, slug: str) -> Thread | None:
+        return self._current().get(slug)
+
+    def _current(self) -> dict[str, Thread]:
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            if not self._warned:
+                logger.error("No thread manifest at %s: every comment is refused", self.path)
+                self._warned = True
+            return {}
+        stamp = (status.st_mtime_ns, status.st_size)  # a rewrite within one tick changes size
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    self._threads = load(self.path)
+                    self._stamp = stamp
+                    self._warned = False
+        return self._threads
+
+
+def load(path: str) -> dict[str, Thread]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data.get("version") != VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {VERSION}")
+        return {slug: _thread(slug, item) for slug, item in data["threads"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        logger.error("Cannot read the thread manifest %s: %s", path, exc)
+        return {}
+
+
+def _thread(slug: str, item: dict[str, str]) -> Thread:
+    return Thread(
+        slug=slug,
+        title=item.get("title", slug),
+        url=item.get("url", ""),
+        permalink=_rooted(item.get("permalink") or item.get("url", "")),
+        published=_date(item.get("published")),
+        modified=_date(item.get("modified")),
+        lang=item.get("lang", ""),
+    )
+
+
+def _rooted(permalink: str) -> str:
+    """Absolute, or relative to the site's root: never relative to /api/ (redirects)."""
+    if urlsplit(permalink).scheme or permalink.startswith("/"):
+        return permalink
+    return "/" + permalink
+
+
+def _date(value: str | None) -> datetime | None:
+    """An ISO-8601 time; one without a zone is taken as UTC (Akismet wants GMT)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def manifest(threads: Iterable[Thread], site_url: str) -> dict[str, object]:
+    return {
+        "version": VERSION,
+        "site_url": site_url,
+        "threads": {thread.slug: _entry(thread) for thread in threads},
+    }
+
+
+def _entry(thread: Thread) -> dict[str, str]:
+    return {
+        "title": thread.title,
+        "url": thread.url,
+        "permalink": thread.permalink,
+        "published": thread.published.isoformat() if thread.published else "",
+        "modified": thread.modified.isoformat() if thread.modified else "",
+        "lang": thread.lang,
+    }
+
+
+def write(folder: str, threads: Iterable[Thread], site_url: str) -> str:
+    """Write ``folder/threads.json`` whole: the service never reads a half-written file."""
+    path = os.path.join(folder, FILENAME)
+    os.makedirs(folder, exist_ok=True)
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(manifest(threads, site_url), handle, ensure_ascii=False, indent=1)
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,140 @@
+"""A comment: the fields a reader posts (declared once, with their limits), the records
+the store keeps, and the statuses a comment moves through.
+
+The declaration drives validation (service/intake.py), the OpenAPI schemas, both forms
+(templates/comment_form.html) and, through the records below, the store's columns and
+the public JSON. A new public field is an entry in ``POSTED``, an attribute of the
+records, a migration, and its place in comment_html.py and comments.js.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, Literal, NamedTuple, get_args
+
+Status = Literal["pending", "approved", "spam", "rejected"]
+Verdict = Literal["ham", "spam", "unchecked"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
+TOLD: tuple[Status, ...] = ("pending", "approved")  # what a poster is told: no more
+MAX_ID = 2**63 - 1  # ids are BIGINT on PostgreSQL, 64-bit on SQLite
+
+# How each field shows in a form: an <input type>, a textarea, hidden, or the honeypot.
+Input = Literal["hidden", "text", "email", "url", "textarea", "honeypot"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A text field a reader posts."""
+
+    name: str
+    limit: int  # characters, after surrounding white space is taken off
+    input: Input
+    required: bool = False
+    stored: bool = True  # the honeypot is read, never kept
+    label: str = ""
+    hint: str = ""  # shown beside the label, in brackets
+    autocomplete: str = ""
+    placeholder: str = ""
+    multiline: bool = False  # keeps tabs and line breaks
+
+    @property
+    def shown(self) -> bool:
+        return self.input != "hidden"
+
+
+POSTED: tuple[Field, ...] = (
+    Field("thread", 200, "hidden", required=True),
+    Field("author", 100, "text", required=True, label="Name", autocomplete="name"),
+    Field(
+        "email", 254, "email", required=True, label="Email", hint="never published",
+        autocomplete="email",
+    ),
+    Field(
+        "url", 200, "url", label="Website", hint="optional", autocomplete="url",
+        placeholder="https://",
+    ),
+    Field("body", 5000, "textarea", required=True, label="Comment", multiline=True),
+    Field("nickname", 200, "honeypot", stored=False, label="Leave this field empty"),
+)  # fmt: skip
+FIELDS: dict[str, Field] = {field.name: field for field in POSTED}
+LIMITS: dict[str, int] = {field.name: field.limit for field in POSTED}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a reader posted, checked against ``POSTED``; ``parent`` is a comment's id."""
+
+    thread: str
+    author: str
+    email: str
+    url: str
+    body: str
+    parent: int | None
+    nickname: str  # the honeypot: people leave it empty
+
+    def stored_fields(self) -> dict[str, Any]:
+        """The posted fields a NewComment keeps, by name."""
+        kept = [field.name for field in POSTED if field.stored]
+        return {name: getattr(self, name) for name in (*kept, "parent")}
+
+
+@dataclass(frozen=True)
+class NewComment:
+    thread: str
+    parent: int | None
+    author: str
+    email: str
+    url: str
+    body: str  # as written
+    body_html: str  # rendered once, sanitised
+    status: Status
+    akismet: Verdict
+    ip: str | None
+    user_agent: str | None
+    referrer: str | None
+    created: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class Comment(NewComment):
+    id: int = 0
+    updated: datetime | None = None
+    feedback: str | None = None  # the last submit-spam/ham and how it went
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready: for moderators and exports, never for the public."""
+        data = {"id": self.id, **asdict(self)}  # the id first: what a reader looks for
+        data["created"] = self.created.isoformat()
+        data["updated"] = self.updated.isoformat() if self.updated else None
+        return data
+
+
+class PublishedComment(NamedTuple):
+    """What a page shows of an approved comment: light, for builds that read 100,000."""
+
+    id: int
+    thread: str
+    parent: int | None
+    author: str
+    url: str
+    body: str
+    body_html: str
+    created: datetime
+
+    def public(self) -> dict[str, Any]:
+        """The comment as the API shows it: never the e-mail, address or user agent."""
+        data = {name: getattr(self, name) for name in PUBLIC_JSON}
+        data["created"] = self.created.isoformat(timespec="seconds")
+        return data
+
+
+# Columns, in the records' order: what the store selects and inserts.
+COMMENT_COLUMNS: tuple[str, ...] = tuple(field.name for field in fields(Comment))
+NEW_COLUMNS: tuple[str, ...] = tuple(field.name for field in fields(NewComment))
+PUBLISHED_COLUMNS: tuple[str, ...] = PublishedComment._fields
+# The API gives the rendered text, and a thread's comments come under its slug.
+PUBLIC_JSON: tuple[str, ...] = tuple(
+    name for name in PUBLISHED_COLUMNS if name not in ("thread", "body")
+)

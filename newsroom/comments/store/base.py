@@ -1,0 +1,356 @@
+"""The store's behaviour, in SQL that SQLite and PostgreSQL (and its kin) both speak.
+
+Backends supply connections, transactions and how times are kept; everything else is
+here, so both stores behave the same. Every write is one short transaction; none is held
+open across a network call.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from newsroom.comments.model import (
+    COMMENT_COLUMNS,
+    MAX_ID,
+    NEW_COLUMNS,
+    PUBLISHED_COLUMNS,
+    STATUSES,
+    VERDICTS,
+    Comment,
+    NewComment,
+    PublishedComment,
+    Status,
+    Verdict,
+)
+from newsroom.comments.store.clock import now
+
+T = TypeVar("T")
+COLUMNS = ", ".join(COMMENT_COLUMNS)
+INSERTED = (*NEW_COLUMNS, "updated")  # updated = created
+TIMES = frozenset({"created", "updated"})  # kept as the backend keeps times
+
+# Anything outside cannot exist, and passing it to a driver would overflow instead of
+# finding nothing.
+ID_RANGE = range(1, MAX_ID + 1)
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message says why, without secrets."""
+
+
+class Row(Protocol):
+    """A result row, read by column name (sqlite3.Row, psycopg's dict_row)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Query(Generic[T]):
+    """One statement, its parameters, and what its rows mean. The store runs it on its
+    own connection (``Store.ask``, or a write transaction for an INSERT); the service may
+    run the same statement on an async one (``Store.async_twin``). No SQL (``sql=None``):
+    nothing to ask, the answer is ``shape([])``."""
+
+    sql: str | None
+    params: Sequence[Any]
+    shape: Callable[[list[Row]], T]
+
+
+class AsyncTwin(Protocol):
+    """An async access to the same store: it runs the store's Query objects."""
+
+    async def ask(self, query: Query[T]) -> T: ...
+
+    async def close(self) -> None: ...
+
+
+class Store(ABC):
+    """A comment store. Methods are synchronous: the service calls them in worker threads
+    (short reads on its event loop when ``reads_inline``), or runs their Query objects on
+    the backend's async twin when it has one."""
+
+    # Reads never wait for writers and are cheap enough to run on the event loop.
+    reads_inline: ClassVar[bool] = False
+
+    # --- what a backend supplies -------------------------------------------------------
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Bring the schema up to date; safe when several processes start at once."""
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[Any]:
+        """A write transaction (a cursor), committed on success, rolled back on error."""
+
+    @abstractmethod
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    def _to_db(self, moment: datetime) -> Any: ...
+
+    @abstractmethod
+    def _from_db(self, value: Any) -> datetime: ...
+
+    def _sql(self, sql: str) -> str:
+        """Queries are written with ``?`` placeholders; a backend may rewrite them."""
+        return sql
+
+    def async_twin(self) -> AsyncTwin | None:
+        """An async access to the same store for the service's reads and inserts, when
+        the backend has one that beats a worker thread (PostgreSQL's network waits)."""
+        return None
+
+    def ask(self, query: Query[T]) -> T:
+        return query.shape(self._read(query.sql, query.params) if query.sql else [])
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    # --- the store's behaviour ---------------------------------------------------------
+
+    def ping(self) -> None:
+        self._read("SELECT 1")
+
+    def add(self, comment: NewComment) -> int:
+        return self.add_many([comment])[0]
+
+    def add_many(self, comments: list[NewComment]) -> list[int]:
+        """Several comments in one statement (one commit, one sync to disk): all stored,
+        ids in the comments' order, or none."""
+        insert = self.insertion(comments)
+        if not insert.sql:
+            return insert.shape([])
+        with self._write() as cursor:
+            cursor.execute(insert.sql, insert.params)
+            return insert.shape(cursor.fetchall())
+
+    def reserve_id(self) -> int:
+        """An id from the store's sequence that no comment will ever get (ids are never
+        reused: SQLite AUTOINCREMENT, PostgreSQL identity). A blank row is added and
+        deleted in one transaction: nothing of it remains, even after a crash."""
+        placeholder = NewComment(
+            thread="", parent=None, author="", email="", url="", body="", body_html="",
+            status="rejected", akismet="unchecked", ip=None, user_agent=None, referrer=None,
+            created=now(),
+        )  # fmt: skip
+        insert = self.insertion([placeholder])
+        with self._write() as cursor:
+            cursor.execute(insert.sql, insert.params)
+            reserved = int(cursor.fetchone()["id"])
+            cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (reserved,))
+        return reserved
+
+    def insertion(self, comments: list[NewComment]) -> Query[list[int]]:
+        """One INSERT of all the comments (checked first), answered by their ids in the
+        comments' order (``sorted_ids``). Atomic by itself, as one statement."""
+        if not comments:
+            return Query(None, (), sorted_ids)
+        params: list[Any] = []
+        for comment in comments:
+            _checked(comment.status, STATUSES, "status")
+            _checked(comment.akismet, VERDICTS, "akismet verdict")
+            created = self._to_db(comment.created)
+            params.extend(
+                created if name in TIMES else getattr(comment, name) for name in NEW_COLUMNS
+            )
+            params.append(created)
+        row = f"({', '.join('?' * len(INSERTED))})"
+        rows = ", ".join([row] * len(comments))
+        sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES {rows} RETURNING id"
+        return Query(self._sql(sql), params, sorted_ids)
+
+    # The reads the service makes on requests, each also as a Query (see ``async_twin``).
+
+    def get(self, id: int) -> Comment | None:
+        return self.ask(self.get_query(id))
+
+    def get_query(self, id: int) -> Query[Comment | None]:
+        def shape(rows: list[Row]) -> Comment | None:
+            return self._comment(rows[0]) if rows else None
+
+        if id not in ID_RANGE:
+            return Query(None, (), shape)
+        return Query(self._sql(f"SELECT {COLUMNS} FROM comments WHERE id = ?"), (id,), shape)
+
+    def published(self, thread: str | None = None) -> list[PublishedComment]:
+        """Approved comments, only what pages show, oldest first: of one thread (the API),
+        or of all threads in one query (the build)."""
+        return self.ask(self.published_query(thread))
+
+    def published_query(self, thread: str | None = None) -> Query[list[PublishedComment]]:
+        where, params = ("AND thread = ? ", (thread,)) if thread is not None else ("", ())
+        sql = self._sql(
+            f"SELECT {', '.join(PUBLISHED_COLUMNS)} FROM comments "
+            f"WHERE status = 'approved' {where}ORDER BY created, id"
+        )
+        plain = [name for name in PUBLISHED_COLUMNS if name not in TIMES]
+        from_db = self._from_db
+
+        def shape(rows: list[Row]) -> list[PublishedComment]:
+            return [
+                PublishedComment(
+                    **{name: row[name] for name in plain}, created=from_db(row["created"])
+                )
+                for row in rows
+            ]
+
+        return Query(sql, params, shape)
+
+    def counts(self, threads: Sequence[str]) -> dict[str, int]:
+        return self.ask(self.counts_query(threads))
+
+    def counts_query(self, threads: Sequence[str]) -> Query[dict[str, int]]:
+        found = dict.fromkeys(threads, 0)
+
+        def shape(rows: list[Row]) -> dict[str, int]:
+            return found | {row["thread"]: int(row["n"]) for row in rows}
+
+        if not found:
+            return Query(None, (), shape)
+        marks = ", ".join("?" * len(found))
+        sql = self._sql(
+            f"SELECT thread, COUNT(*) AS n FROM comments WHERE status = 'approved' "
+            f"AND thread IN ({marks}) GROUP BY thread"
+        )
+        return Query(sql, list(found), shape)
+
+    def recent_from_ip(self, ip: str, since: datetime) -> int:
+        return self.ask(self.recent_from_ip_query(ip, since))
+
+    def recent_from_ip_query(self, ip: str, since: datetime) -> Query[int]:
+        sql = self._sql("SELECT COUNT(*) AS n FROM comments WHERE ip = ? AND created >= ?")
+        return Query(sql, (ip, self._to_db(since)), _count)
+
+    def is_duplicate(self, thread: str, email: str, body: str, since: datetime) -> bool:
+        return self.ask(self.is_duplicate_query(thread, email, body, since))
+
+    def is_duplicate_query(
+        self, thread: str, email: str, body: str, since: datetime
+    ) -> Query[bool]:
+        sql = self._sql(
+            "SELECT 1 FROM comments WHERE thread = ? AND email = ? AND body = ? "
+            "AND created >= ? LIMIT 1"
+        )
+        return Query(sql, (thread, email, body, self._to_db(since)), bool)
+
+    def has_approved_by(self, email: str) -> bool:
+        return self.ask(self.has_approved_by_query(email))
+
+    def has_approved_by_query(self, email: str) -> Query[bool]:
+        sql = self._sql("SELECT 1 FROM comments WHERE email = ? AND status = 'approved' LIMIT 1")
+        return Query(sql, (email,), bool)
+
+    # --- moderation and upkeep -----------------------------------------------------------
+
+    def select(self, status: Status | None = None, thread: str | None = None) -> list[Comment]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(_checked(status, STATUSES, "status"))
+        if thread is not None:
+            clauses.append("thread = ?")
+            params.append(thread)
+        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+        return self._select(f"{where}ORDER BY created DESC, id DESC", params)
+
+    def set_status(self, ids: Sequence[int], status: Status) -> list[int]:
+        _checked(status, STATUSES, "status")
+        return self._update_each(ids, "status = ?", [status])
+
+    def set_verdict(self, id: int, akismet: Verdict, status: Status | None = None) -> None:
+        _checked(akismet, VERDICTS, "akismet verdict")
+        if status is None:
+            self._update_each([id], "akismet = ?", [akismet])
+        else:
+            _checked(status, STATUSES, "status")
+            self._update_each([id], "akismet = ?, status = ?", [akismet, status])
+
+    def set_feedback(self, id: int, feedback: str) -> None:
+        self._update_each([id], "feedback = ?", [feedback])
+
+    def delete(self, ids: Sequence[int]) -> list[int]:
+        deleted = []
+        with self._write() as cursor:
+            for id in _existing(ids):
+                cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (id,))
+                if cursor.rowcount:
+                    deleted.append(id)
+        return deleted
+
+    def unchecked(self) -> list[Comment]:
+        return self._select("WHERE akismet = 'unchecked' ORDER BY created, id")
+
+    def max_id(self) -> int:
+        return _count(self._read("SELECT COALESCE(MAX(id), 0) AS n FROM comments"))
+
+    def purge(self, spam_before: datetime, personal_before: datetime) -> tuple[int, int]:
+        with self._write() as cursor:
+            cursor.execute(
+                self._sql("DELETE FROM comments WHERE status = 'spam' AND created < ?"),
+                (self._to_db(spam_before),),
+            )
+            deleted = cursor.rowcount
+            cursor.execute(
+                self._sql(
+                    # the referrer too: the page a reader came from says who they are
+                    "UPDATE comments SET ip = NULL, user_agent = NULL, referrer = NULL "
+                    "WHERE created < ? "
+                    "AND (ip IS NOT NULL OR user_agent IS NOT NULL OR referrer IS NOT NULL)"
+                ),
+                (self._to_db(personal_before),),
+            )
+            return deleted, cursor.rowcount
+
+    def export(self) -> list[dict[str, Any]]:
+        return [comment.to_dict() for comment in self._select("ORDER BY id")]
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _select(self, tail: str, params: Sequence[Any] = ()) -> list[Comment]:
+        rows = self._read(self._sql(f"SELECT {COLUMNS} FROM comments {tail}"), params)
+        return [self._comment(row) for row in rows]
+
+    def _comment(self, row: Row) -> Comment:
+        values: dict[str, Any] = {name: row[name] for name in COMMENT_COLUMNS}
+        for name in TIMES:
+            values[name] = self._from_db(values[name])
+        return Comment(**values)
+
+    def _update_each(self, ids: Sequence[int], assignments: str, values: list[Any]) -> list[int]:
+        changed = []
+        sql = self._sql(f"UPDATE comments SET {assignments}, updated = ? WHERE id = ?")
+        with self._write() as cursor:
+            for id in _existing(ids):
+                cursor.execute(sql, [*values, self._to_db(now()), id])
+                if cursor.rowcount:
+                    changed.append(id)
+        return changed
+
+
+def sorted_ids(rows: list[Row]) -> list[int]:
+    """RETURNING gives no order (SQLite says so), but the ids come from a sequence that
+    numbers the rows of one INSERT in the order of its VALUES: sorted, they are in the
+    order of the comments given."""
+    return sorted(int(row["id"]) for row in rows)
+
+
+def _count(rows: list[Row]) -> int:
+    return int(rows[0]["n"])
+
+
+def _existing(ids: Sequence[int]) -> list[int]:
+    """The ids that may name a row, once each, in the order given."""
+    return [id for id in dict.fromkeys(ids) if id in ID_RANGE]
+
+
+def _checked(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise StoreError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value

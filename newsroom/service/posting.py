@@ -1,0 +1,205 @@
+"""The service's state and the posting pipeline, cheapest checks first.
+
+Field rules, thread and parent, rate limit, honeypot, duplicates (the store), then
+Akismet (the network, outside any transaction; the text is rendered meanwhile), then one
+write, shared with the posts that arrived during the previous one (write_batch). A
+comment is acknowledged only once it is committed; an Akismet fault leaves it pending,
+unchecked.
+
+A dropped comment (honeypot, Akismet's discard) is answered like a pending one, with an
+id reserved from the store's sequence and never used: the ids a poster sees go up and
+never repeat, whether their comment was kept or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from newsroom.comments.manifest import Thread, ThreadIndex
+from newsroom.comments.model import NewComment, Status, Submission
+from newsroom.comments.store import Store
+from newsroom.comments.store.clock import now
+from newsroom.service import rate_limit
+from newsroom.service.in_flight import InFlight, Ticket
+from newsroom.service.intake import IntakeError
+from newsroom.service.settings import ServiceSettings
+from newsroom.service.store_access import StoreAccess
+from newsroom.service.write_batch import WriteBatch
+
+if TYPE_CHECKING:  # imported when first needed: a cold GET must not import Akismet
+    from newsroom.comments.akismet_gateway import Gateway
+
+logger = logging.getLogger("newsroom.service")
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+MAX_HEADER_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """What the request says about who posts: kept for moderation, never published."""
+
+    ip: str
+    user_agent: str
+    referrer: str
+    base_url: str  # for absolute permalinks when the manifest has relative ones
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    status: Status  # what the poster is told: TOLD, pending or approved
+    thread: Thread
+    stored: Status | None = None  # the status it was stored with; None when dropped
+
+
+class CommentService:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        store: Store | None = None,
+        gateway: Gateway | None = None,
+    ):
+        self.settings = settings
+        self.threads = ThreadIndex(settings.comments.threads_path)
+        self.store = StoreAccess(settings.comments.database_url, store)
+        self._gateway = gateway
+        self._gateway_built = gateway is not None
+        self._dropped = rate_limit.DroppedLog()
+        self._in_flight = InFlight()
+        self._writes = WriteBatch(self.store.add_many)
+
+    def gateway(self) -> Gateway | None:
+        """Akismet, made when first needed (a cold GET must not import it)."""
+        if not self._gateway_built:
+            from newsroom.comments.akismet_gateway import gateway_from_settings
+
+            self._gateway = gateway_from_settings(self.settings.comments)
+            self._gateway_built = True
+            if self._gateway is None:  # said once a process, on any host (Lambda too)
+                logger.warning("No Akismet key configured: comments are held unchecked")
+        return self._gateway
+
+    async def close(self) -> None:
+        if self._gateway is not None:
+            await self._gateway.aclose()
+        await self.store.close()
+
+    # --- posting -----------------------------------------------------------------------
+
+    async def post(self, submission: Submission, visitor: Visitor) -> Outcome:
+        thread = self.threads.get(submission.thread)
+        if thread is None:
+            raise IntakeError(422, {"thread": "There is no article with this thread."})
+        await self._check_parent(submission)
+        text = (submission.thread, submission.email, submission.body)
+        with self._in_flight.holding(visitor.ip, text) as ticket:
+            return await self._post_checked(submission, visitor, thread, ticket)
+
+    async def _post_checked(
+        self, submission: Submission, visitor: Visitor, thread: Thread, ticket: Ticket
+    ) -> Outcome:
+        await self._check_rate(visitor, ticket)
+        if submission.nickname:
+            logger.info("Honeypot filled on thread %s: comment dropped", thread.slug)
+            return await self._dropped_outcome(visitor, thread)
+        await self._check_duplicate(submission, ticket)
+        comment = self._new_comment(submission, visitor)
+        checking = asyncio.ensure_future(self._ask_akismet(comment, thread, visitor))
+        await asyncio.sleep(0)  # the check goes out; the text is rendered while Akismet thinks
+        try:
+            comment = replace(comment, body_html=_render(comment.body))
+        finally:
+            verdict = await checking
+        if verdict == "discard":
+            logger.info("Akismet discarded a comment on thread %s", thread.slug)
+            return await self._dropped_outcome(visitor, thread)
+        comment = await self._file(comment, verdict)
+        comment_id = await self._writes.add(comment)
+        told: Status = "approved" if comment.status == "approved" else "pending"
+        return Outcome(comment_id, told, thread, stored=comment.status)
+
+    async def _check_parent(self, submission: Submission) -> None:
+        if submission.parent is None:
+            return
+        parent = await self.store.get(submission.parent)
+        if parent is None or parent.status != "approved" or parent.thread != submission.thread:
+            raise IntakeError(
+                422, {"parent": "The comment replied to is not a published comment here."}
+            )
+
+    async def _check_rate(self, visitor: Visitor, ticket: Ticket) -> None:
+        """Stored in the last minute, dropped by this process, and still on their way."""
+        limit = self.settings.rate_limit
+        if not limit:
+            return
+        since = now() - rate_limit.WINDOW
+
+        def used() -> int:
+            ahead = self._in_flight.ahead_from_address(ticket)
+            return ahead + self._dropped.count(visitor.ip, since)
+
+        if used() >= limit:
+            raise rate_limit.too_many(limit)
+        stored = await self.store.recent_from_ip(visitor.ip, since)
+        if stored + used() >= limit:
+            raise rate_limit.too_many(limit)
+
+    async def _check_duplicate(self, submission: Submission, ticket: Ticket) -> None:
+        since = now() - DUPLICATE_WINDOW
+        if self._in_flight.same_text_ahead(ticket) or await self.store.is_duplicate(
+            submission.thread, submission.email, submission.body, since
+        ):
+            raise IntakeError(409, {"body": "You have already posted this comment."})
+
+    def _new_comment(self, submission: Submission, visitor: Visitor) -> NewComment:
+        """The comment as stored, its HTML still to be rendered."""
+        return NewComment(
+            **submission.stored_fields(),
+            body_html="",
+            status="pending",
+            akismet="unchecked",
+            ip=visitor.ip or None,
+            user_agent=visitor.user_agent[:MAX_HEADER_CHARS] or None,
+            referrer=visitor.referrer[:MAX_HEADER_CHARS] or None,
+            created=now(),
+        )
+
+    async def _ask_akismet(self, comment: NewComment, thread: Thread, visitor: Visitor) -> str:
+        gateway = self.gateway()
+        if gateway is None:
+            return "unchecked"
+        from newsroom.comments.akismet_gateway import GatewayError
+
+        try:
+            return await gateway.check(comment, thread, base_url=visitor.base_url)
+        except GatewayError as exc:
+            logger.warning("Comment on %s held unchecked: %s", thread.slug, exc)
+            return "unchecked"
+
+    async def _file(self, comment: NewComment, verdict: str) -> NewComment:
+        """Where the comment goes: spam, or pending, or published per NEWSROOM_MODERATION."""
+        if verdict == "spam":
+            return replace(comment, status="spam", akismet="spam")
+        if verdict == "unchecked":
+            return comment  # never published without a moderator
+        mode = self.settings.comments.moderation
+        publish = mode == "none" or (
+            mode == "known" and await self.store.has_approved_by(comment.email)
+        )
+        return replace(comment, status="approved" if publish else "pending", akismet="ham")
+
+    async def _dropped_outcome(self, visitor: Visitor, thread: Thread) -> Outcome:
+        """The answer to a dropped comment: as a pending one's, with an id nobody will get."""
+        self._dropped.add(visitor.ip, now())
+        return Outcome(await self.store.reserve_id(), "pending", thread)
+
+
+def _render(text: str) -> str:
+    from newsroom.comments.text import render  # only posts need Markdown and nh3
+
+    return render(text)

@@ -1,0 +1,52 @@
+"""The service's settings: the comments' own, and what only HTTP needs."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from newsroom.comments.config import ConfigError, Settings, read, web_address, whole_number
+
+DEFAULT_RATE_LIMIT = 5  # comments per address per minute
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    comments: Settings = field(default_factory=Settings)
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
+    allowed_origins: tuple[str, ...] = ()  # other sites whose pages may call the API
+    site_dir: str = "output"  # what `newsroom serve` serves at /
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSettings:
+        def text(name: str, default: str = "") -> str:
+            return read(environ, name, default)
+
+        return cls(
+            comments=Settings.from_env(environ),
+            rate_limit=whole_number(
+                "NEWSROOM_RATE_LIMIT", text("NEWSROOM_RATE_LIMIT"), DEFAULT_RATE_LIMIT
+            ),
+            trusted_proxies=_networks(text("NEWSROOM_TRUSTED_PROXIES")),
+            allowed_origins=tuple(
+                web_address("NEWSROOM_ALLOWED_ORIGINS", origin).rstrip("/")
+                for origin in text("NEWSROOM_ALLOWED_ORIGINS").split()
+            ),
+            site_dir=text("NEWSROOM_SITE_DIR", "output"),
+        )
+
+
+def _networks(raw: str) -> tuple[Network, ...]:
+    networks = []
+    for item in raw.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"NEWSROOM_TRUSTED_PROXIES: {item!r} is not an address or network"
+            ) from None
+    return tuple(networks)

@@ -1,0 +1,262 @@
+"""One behaviour, two stores: every test runs on SQLite and on PostgreSQL."""
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsroom.comments.store import StoreError, open_store
+from newsroom.comments.store.clock import now
+from newsroom.comments.store.migrations import LATEST
+from tests.support.comments import new
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/comments.sqlite3"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(store_url):
+    store = open_store(store_url)
+    store.migrate()
+    yield store
+    store.close()
+
+
+def test_add_and_get_keep_every_field(store):
+    comment = new(url="https://ann.example", parent=None)
+    stored = store.get(store.add(comment))
+    for name in ("thread", "author", "email", "url", "body", "body_html", "status", "ip"):
+        assert getattr(stored, name) == getattr(comment, name)
+    assert abs(stored.created - comment.created) < timedelta(milliseconds=1)
+    assert stored.feedback is None
+    assert store.get(10**12) is None
+
+
+def test_add_many_stores_all_in_order_or_none(store):
+    ids = store.add_many([new(body=f"#{n}") for n in range(5)])
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert [store.get(i).body for i in ids] == [f"#{n}" for n in range(5)]
+    with pytest.raises(StoreError, match="status"):
+        store.add_many([new(body="kept?"), new(status="published")])
+    with pytest.raises(ValueError, match="naive"):
+        store.add_many([new(body="kept?"), new(created=datetime(2026, 3, 1))])
+    assert len(store.export()) == 5
+
+
+def test_a_reserved_id_is_never_given_and_leaves_no_row(store):
+    first = store.add(new())
+    reserved = store.reserve_id()
+    later = store.add(new(body="later"))
+    assert first < reserved < later
+    assert [c["id"] for c in store.export()] == [first, later]
+
+
+def test_times_come_back_aware_and_in_utc(store):
+    written = datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=UTC)
+    stored = store.get(store.add(new(created=written)))
+    assert stored.created == written
+    assert stored.created.utcoffset() == timedelta(0)
+    assert stored.updated == written  # untouched since it was written
+    store.set_feedback(stored.id, "ham sent")
+    assert store.get(stored.id).updated > written
+    with pytest.raises(ValueError, match="naive"):
+        store.add(new(created=datetime(2026, 3, 1)))
+
+
+def test_add_refuses_an_unknown_status_or_verdict(store):
+    with pytest.raises(StoreError, match="status"):
+        store.add(new(status="published"))
+    with pytest.raises(StoreError, match="akismet"):
+        store.add(new(akismet="maybe"))
+    assert store.export() == []
+
+
+def test_ping_answers(store):
+    store.ping()
+
+
+def test_migrate_twice_and_concurrently(store_url):
+    stores = [open_store(store_url) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda s: s.migrate(), stores))
+    stores[0].migrate()
+    assert stores[1].add(new()) > 0
+    assert versions(stores[2]) == [LATEST]
+    for s in stores:
+        s.close()
+
+
+def versions(store) -> list[int]:
+    rows = store._read("SELECT version FROM schema_migrations ORDER BY version")
+    return [row["version"] for row in rows]  # rows are read by column name
+
+
+MIGRATE = (
+    "import sys; from newsroom.comments.store import open_store; open_store(sys.argv[1]).migrate()"
+)
+
+
+def test_processes_starting_at_once_all_migrate(store_url):
+    """Four processes on a store nobody has opened yet: each must come up."""
+    starters = [
+        subprocess.Popen([sys.executable, "-c", MIGRATE, store_url], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for starter in starters:
+        assert starter.wait(timeout=60) == 0, starter.stderr.read().decode()
+        starter.stderr.close()
+    store = open_store(store_url)
+    assert versions(store) == [LATEST]
+    assert store.add(new()) > 0
+    store.close()
+
+
+ADD_MANY = """
+import sys
+from tests.support.comments import new
+from newsroom.comments.store import open_store
+store = open_store(sys.argv[1])
+ids = [store.add(new(body=f"{sys.argv[2]}-{n}")) for n in range(100)]
+print(" ".join(map(str, ids)))
+"""
+
+
+def test_writers_in_four_processes_lose_nothing(store, store_url):
+    """BEGIN IMMEDIATE (SQLite) and the pool (PostgreSQL) across processes, not threads."""
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADD_MANY, store_url, f"p{n}"], stdout=subprocess.PIPE, text=True
+        )
+        for n in range(4)
+    ]
+    acknowledged = []
+    for writer in writers:
+        out, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0
+        acknowledged += [int(id) for id in out.split()]
+    stored = {c["id"]: c["body"] for c in store.export()}
+    assert sorted(stored) == sorted(acknowledged)
+    assert sorted(stored.values()) == sorted(f"p{p}-{n}" for p in range(4) for n in range(100))
+
+
+def test_a_new_numbered_migration_is_applied_once(store, monkeypatch):
+    from newsroom.comments.store import migrations
+
+    index = "CREATE INDEX IF NOT EXISTS comments_referrer ON comments (referrer)"
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, {"common": [index]})]
+    )
+    kept = store.add(new())
+    store.migrate()
+    store.migrate()
+    assert versions(store) == [1, 2]
+    assert store.get(kept).body == "Hello"  # the data stays
+
+
+def test_ids_that_cannot_exist_find_nothing(store):
+    id = store.add(new())
+    for impossible in (0, -1, 2**63, 10**30):
+        assert store.get(impossible) is None
+    assert store.set_status([10**30, id, id, -5], "approved") == [id]
+    assert store.delete([2**64, 0]) == []
+    store.set_verdict(10**30, "spam")
+    store.set_feedback(-1, "spam sent")
+    assert store.get(id).akismet == "ham"
+
+
+def test_approved_counts_and_thread_order(store):
+    first = store.add(new(created=now() - timedelta(minutes=2)))
+    second = store.add(new(created=now() - timedelta(minutes=1)))
+    store.add(new(thread="other"))
+    assert store.set_status([second, first, 999_999], "approved") == [second, first]
+    assert [c.id for c in store.published("t")] == [first, second]
+    assert store.counts(["t", "other", "none"]) == {"t": 2, "other": 0, "none": 0}
+    assert store.counts([]) == {}
+    assert [c.id for c in store.published()] == [first, second]
+    assert store.published("other") == []
+    (shown,) = store.published("t")[:1]
+    assert (shown.author, shown.body_html, shown.parent) == ("Ann", "<p>Hello</p>", None)
+
+
+def test_select_filters_newest_first(store):
+    a = store.add(new(created=now() - timedelta(minutes=1)))
+    b = store.add(new(status="spam", akismet="spam"))
+    c = store.add(new(thread="x"))
+    assert [x.id for x in store.select()] == [c, b, a]
+    assert [x.id for x in store.select(status="pending")] == [c, a]
+    assert [x.id for x in store.select(status="pending", thread="t")] == [a]
+    with pytest.raises(StoreError):
+        store.select(status="nonsense")
+
+
+def test_verdicts_feedback_and_delete(store):
+    id = store.add(new(akismet="unchecked"))
+    assert [c.id for c in store.unchecked()] == [id]
+    store.set_verdict(id, "ham")
+    assert (store.get(id).akismet, store.get(id).status) == ("ham", "pending")
+    store.set_verdict(id, "unchecked")
+    store.set_verdict(id, "spam", status="spam")
+    assert (store.get(id).akismet, store.get(id).status) == ("spam", "spam")
+    assert store.unchecked() == []
+    store.set_feedback(id, "spam sent")
+    assert store.get(id).feedback == "spam sent"
+    assert store.delete([id, id + 1]) == [id]
+    assert store.get(id) is None
+
+
+def test_rate_duplicates_and_known_authors(store):
+    store.add(new(created=now() - timedelta(minutes=5)))
+    store.add(new(body="Again"))
+    assert store.recent_from_ip("203.0.113.9", now() - timedelta(minutes=1)) == 1
+    assert store.recent_from_ip("198.51.100.1", now() - timedelta(minutes=1)) == 0
+    assert store.is_duplicate("t", "ann@example.org", "Hello", now() - timedelta(minutes=10))
+    assert not store.is_duplicate("t", "ann@example.org", "Hello", now() - timedelta(minutes=1))
+    assert not store.is_duplicate("u", "ann@example.org", "Hello", now() - timedelta(minutes=10))
+    assert not store.is_duplicate("t", "bob@example.org", "Hello", now() - timedelta(minutes=10))
+    assert not store.has_approved_by("ann@example.org")
+    store.set_status([store.add(new(body="Third"))], "approved")
+    assert store.has_approved_by("ann@example.org")
+    assert not store.has_approved_by("bob@example.org")
+
+
+def test_purge_deletes_old_spam_and_erases_old_addresses(store):
+    old = now() - timedelta(days=40)
+    old_spam = store.add(new(status="spam", akismet="spam", created=old))
+    new_spam = store.add(new(status="spam", akismet="spam"))
+    old_ham = store.add(new(created=old))
+    fresh = store.add(new())
+    assert store.purge(now() - timedelta(days=15), now() - timedelta(days=30)) == (1, 1)
+    assert store.get(old_spam) is None
+    assert store.get(new_spam) is not None
+    erased = store.get(old_ham)
+    assert (erased.ip, erased.user_agent, erased.referrer) == (None, None, None)
+    kept = dict(vars(new(created=old)), ip=None, user_agent=None, referrer=None)
+    assert {name: getattr(erased, name) for name in kept} == kept  # nothing else touched
+    assert (store.get(fresh).ip, store.get(fresh).user_agent) == ("203.0.113.9", "Browser/1")
+    assert store.purge(now() - timedelta(days=15), now() - timedelta(days=30)) == (0, 0)
+
+
+def test_export_holds_everything(store):
+    id = store.add(new())
+    (exported,) = store.export()
+    assert exported["id"] == id
+    assert exported["email"] == "ann@example.org"
+    assert exported["ip"] == "203.0.113.9"
+    assert exported["created"].endswith("+00:00")
+
+
+def test_500_writes_from_50_threads_are_all_stored_once(store):
+    def write(n: int) -> int:
+        return store.add(new(body=f"comment {n}"))
+
+    with ThreadPoolExecutor(50) as pool:
+        ids = list(pool.map(write, range(500)))
+    stored = {c["id"]: c["body"] for c in store.export()}
+    assert len(store.export()) == 500
+    assert stored == {id: f"comment {n}" for n, id in enumerate(ids)}
