@@ -1,8 +1,9 @@
 """Parse a seed: a raw article text as pasted from another site.
 
-The format is in the README ("Seeds: raw texts"): an optional editor's header, the headline, body paragraphs,
-an optional "Corrections & Amplifications" block, an optional "Source :" line, and page
-chrome copied from the other site, which is dropped. Everything is plain text.
+The format is in the README ("Seeds: raw texts"): an optional editor's header, the
+headline, body paragraphs, an optional "Corrections & Amplifications" block, an optional
+"Source :" line, and page chrome copied from the other site, which is dropped. Everything
+is plain text.
 """
 
 from __future__ import annotations
