@@ -9,6 +9,7 @@ records, a migration, and its place in comment_html.py and comments.js.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, Literal, NamedTuple, get_args
@@ -125,7 +126,7 @@ class PublishedComment(NamedTuple):
 
     def public(self) -> dict[str, Any]:
         """The comment as the API shows it: never the e-mail, address or user agent."""
-        data = {name: getattr(self, name) for name in PUBLIC_JSON}
+        data = dict(zip(PUBLIC_JSON, _public_values(self), strict=True))
         data["created"] = self.created.isoformat(timespec="seconds")
         return data
 
@@ -138,3 +139,4 @@ PUBLISHED_COLUMNS: tuple[str, ...] = PublishedComment._fields
 PUBLIC_JSON: tuple[str, ...] = tuple(
     name for name in PUBLISHED_COLUMNS if name not in ("thread", "body")
 )
+_public_values = operator.attrgetter(*PUBLIC_JSON)

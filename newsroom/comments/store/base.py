@@ -7,6 +7,7 @@ open across a network call.
 
 from __future__ import annotations
 
+import operator
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -33,6 +34,11 @@ T = TypeVar("T")
 COLUMNS = ", ".join(COMMENT_COLUMNS)
 INSERTED = (*NEW_COLUMNS, "updated")  # updated = created
 TIMES = frozenset({"created", "updated"})  # kept as the backend keeps times
+
+# Rows are read by column name; a getter reads all of a record's columns at once.
+_COMMENT = operator.itemgetter(*COMMENT_COLUMNS)
+_PUBLISHED = operator.itemgetter(*PUBLISHED_COLUMNS)
+_PUBLISHED_CREATED = PUBLISHED_COLUMNS.index("created")
 
 # Anything outside cannot exist, and passing it to a driver would overflow instead of
 # finding nothing.
@@ -189,16 +195,15 @@ class Store(ABC):
             f"SELECT {', '.join(PUBLISHED_COLUMNS)} FROM comments "
             f"WHERE status = 'approved' {where}ORDER BY created, id"
         )
-        plain = [name for name in PUBLISHED_COLUMNS if name not in TIMES]
         from_db = self._from_db
 
         def shape(rows: list[Row]) -> list[PublishedComment]:
-            return [
-                PublishedComment(
-                    **{name: row[name] for name in plain}, created=from_db(row["created"])
-                )
-                for row in rows
-            ]
+            comments = []
+            for row in rows:
+                values = list(_PUBLISHED(row))
+                values[_PUBLISHED_CREATED] = from_db(values[_PUBLISHED_CREATED])
+                comments.append(PublishedComment._make(values))
+            return comments
 
         return Query(sql, params, shape)
 
@@ -318,7 +323,7 @@ class Store(ABC):
         return [self._comment(row) for row in rows]
 
     def _comment(self, row: Row) -> Comment:
-        values: dict[str, Any] = {name: row[name] for name in COMMENT_COLUMNS}
+        values: dict[str, Any] = dict(zip(COMMENT_COLUMNS, _COMMENT(row), strict=True))
         for name in TIMES:
             values[name] = self._from_db(values[name])
         return Comment(**values)
