@@ -21,8 +21,17 @@ html: $(STAMP)
 publish: $(STAMP)
 	$(BIN)/pelican -s publishconf.py
 
-serve: html
-	$(BIN)/newsroom serve --host $(HOST) --port $(PORT)
+# The key that signs tokens and keys hashes: made once, kept out of git (var/).
+# NEWSROOM_SECRET_KEY in the environment wins over it.
+SECRET_KEY_FILE := var/secret-key
+
+$(SECRET_KEY_FILE):
+	mkdir -p var
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(32))" > $@
+
+serve: html $(SECRET_KEY_FILE)
+	NEWSROOM_SECRET_KEY="$${NEWSROOM_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" \
+		$(BIN)/newsroom serve --host $(HOST) --port $(PORT)
 
 # Style, types (strict on newsroom/comments) and the import layers of docs/architecture.md.
 lint: $(STAMP)

@@ -51,6 +51,7 @@ POSTGRES_URL = os.environ.get(
 )
 SCHEMA = "newsroom_bench"
 AKISMET_KEY = "fake-key-0123456789"
+SECRET_KEY = "bench-secret-key-0123456789abcdefghijklmnop"  # signs nothing here
 HEAVY = ("akismet", "httpx", "psycopg")
 
 
@@ -180,6 +181,7 @@ def ours(label: str, database_url: str, akismet_url: str | None, workers: int):
         "NEWSROOM_THREADS": str(write_threads(WORK / "threads.json")),
         "NEWSROOM_MODERATION": "none",
         "NEWSROOM_RATE_LIMIT": "0",
+        "NEWSROOM_SECRET_KEY": SECRET_KEY,
     }
     for name in ("PYTHON_AKISMET_API_KEY", "PYTHON_AKISMET_BLOG_URL", "NEWSROOM_AKISMET_URL"):
         env.pop(name, None)
@@ -395,6 +397,7 @@ def cold_start(akismet_url: str) -> dict:
         "NEWSROOM_DATABASE_URL": f"sqlite:///{database}",
         "NEWSROOM_THREADS": str(write_threads(WORK / "threads.json")),
         "NEWSROOM_MODERATION": "none",
+        "NEWSROOM_SECRET_KEY": SECRET_KEY,
         "PYTHON_AKISMET_API_KEY": AKISMET_KEY,
         "PYTHON_AKISMET_BLOG_URL": "http://127.0.0.1:8000/",
         "NEWSROOM_AKISMET_URL": akismet_url,

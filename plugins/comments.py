@@ -47,8 +47,12 @@ def add_template_function(generator) -> None:
 
 
 def write_manifest(generator, writer) -> None:
+    settings = generator.settings
     path = comments.write_manifest(
-        generator.output_path, generator.articles, generator.settings.get("SITEURL", "")
+        generator.output_path,
+        generator.articles,
+        settings.get("SITEURL", ""),
+        settings.get("SITENAME", ""),
     )
     logger.info("Writing %s", path)
 

@@ -94,6 +94,14 @@ def parser() -> argparse.ArgumentParser:
         help="erase addresses older than this (default: NEWSROOM_PERSONAL_DATA_DAYS or 30)",
     )
     purge.set_defaults(run=moderation.run_purge)
+    erase = comments.add_parser(
+        "erase", help="a reader's right to erasure: their name and personal data go"
+    )
+    erase.add_argument("--email", required=True, help="the address they wrote with")
+    erase.add_argument(
+        "--delete", action="store_true", help="delete their comments too (default: keep the texts)"
+    )
+    erase.set_defaults(run=moderation.run_erase)
     export = comments.add_parser("export", help="every comment as JSON, every field")
     export.add_argument("--output", default="-", help="a file (made readable by you only)")
     export.add_argument("--email", help="only the comments written with this address")

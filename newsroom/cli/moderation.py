@@ -5,15 +5,16 @@ and returns the exit status."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 
-from newsroom.cli.terminal import safe, table
+from newsroom.cli.terminal import json_text, safe, table
 from newsroom.comments.config import Settings
 from newsroom.comments.model import Status, Verdict
+from newsroom.comments.signing import email_hash
 from newsroom.comments.store import Store
 
 SPAM_KEPT = timedelta(days=15)
@@ -23,7 +24,7 @@ def run_list(args, settings: Settings, store: Store) -> int:
     status = None if args.status == "all" else args.status
     comments = store.select(status=status, thread=args.thread)
     if args.json:
-        print(json.dumps([c.to_dict() for c in comments], ensure_ascii=False, indent=1))
+        print(json_text([c.to_dict() for c in comments]))
     elif not comments:
         print(f"No {args.status if status else ''} comments.".replace("  ", " "))
     else:
@@ -39,6 +40,10 @@ def run_show(args, settings: Settings, store: Store) -> int:
     for key, value in comment.to_dict().items():
         text = safe("" if value is None else str(value))
         print(f"{key:>11}: " + text.replace("\n", "\n" + " " * 13))  # lines under the value
+    hashed = _email_hasher(settings)
+    if hashed is not None and comment.email:
+        refused = store.refused_count(comment.email, hashed(comment.email))
+        print(f"{'refused':>11}: {refused} spam or rejected comments from this address")
     return 0
 
 
@@ -173,6 +178,32 @@ def run_purge(args, settings: Settings, store: Store) -> int:
     moment = now()
     deleted, erased = store.purge(moment - SPAM_KEPT, moment - timedelta(days=days))
     print(f"Deleted {deleted} spam comments; erased addresses from {erased} comments.")
+    refused_before = moment - timedelta(days=settings.refused_email_days)
+    hashed = _email_hasher(settings)
+    if hashed is None:
+        print(
+            "newsroom: no NEWSROOM_SECRET_KEY: refused comments' e-mail addresses are erased "
+            "without a hash (their history cannot be counted)",
+            file=sys.stderr,
+        )
+    hidden = store.erase_refused_emails(refused_before, hashed or (lambda email: None))
+    print(f"Kept {hidden} refused comments' e-mail addresses only as a keyed hash.")
+    return 0
+
+
+def _email_hasher(settings: Settings) -> Callable[[str], str] | None:
+    if not settings.secret_key:
+        return None
+    signer = settings.signer()
+    return lambda email: email_hash(signer, email)
+
+
+def run_erase(args, settings: Settings, store: Store) -> int:
+    """A reader's right to erasure, by the address they wrote with."""
+    hashed = _email_hasher(settings)
+    ids = store.erase_person(args.email, hashed(args.email) if hashed else None, args.delete)
+    done = "Deleted" if args.delete else "Erased the author and personal data of"
+    print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
     return 0
 
 
@@ -181,7 +212,7 @@ def run_export(args, settings: Settings, store: Store) -> int:
     if args.email is not None:  # a reader asking for their data
         wanted = args.email.strip().casefold()
         comments = [c for c in comments if c["email"].casefold() == wanted]
-    data = json.dumps(comments, ensure_ascii=False, indent=1) + "\n"
+    data = json_text(comments) + "\n"
     if args.output == "-":
         sys.stdout.write(data)
     else:

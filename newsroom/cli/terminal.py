@@ -3,6 +3,7 @@ take the terminal over."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -38,6 +39,14 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 
 def safe(text: str) -> str:
     return CONTROLS.sub(lambda found: found.group().encode("unicode_escape").decode(), text)
+
+
+def json_text(data: object) -> str:
+    """JSON for a terminal or a file someone will print: readable text as it is, and
+    what could drive a terminal (json leaves C1 controls, DEL and bidi marks raw) as
+    \\u escapes, which decode to the same data."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def _width(text: str) -> int:

@@ -31,6 +31,8 @@ Exchanged = tuple[int, Headers, bytes, bool]  # an answer, and whether to keep t
 
 MAX_IDLE = 64  # idle keep-alive connections kept per origin
 MAX_BODY = 1 << 20  # Akismet answers a word or a small JSON document
+MAX_HEADERS = 100  # Akismet sends about ten
+MAX_HEADER_BYTES = 64 << 10
 
 
 class _Exchange(asyncio.Protocol):
@@ -46,6 +48,7 @@ class _Exchange(asyncio.Protocol):
         self._headers: Headers = []
         self._body: list[bytes] = []
         self._size = 0
+        self._header_bytes = 0
         self._headers_complete = False
         self._done: asyncio.Future[Exchanged] | None = None
         self.received_any = False
@@ -55,6 +58,8 @@ class _Exchange(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
+        if self.closed:  # refused already: nothing more is read
+            return
         self.received_any = True
         try:
             self._parser.feed_data(data)
@@ -79,10 +84,18 @@ class _Exchange(asyncio.Protocol):
 
     # httptools callbacks
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name, value))
+        self._header_bytes += len(name) + len(value)
+        if len(self._headers) >= MAX_HEADERS or self._header_bytes > MAX_HEADER_BYTES:
+            self._fail(httpx.RemoteProtocolError("Response headers too large"))
+        else:
+            self._headers.append((name, value))
 
     def on_headers_complete(self) -> None:
         self._headers_complete = True
+        for name, value in self._headers:
+            # Asked for identity: a compressed answer could unpack to far past MAX_BODY.
+            if name.lower() == b"content-encoding" and value.strip().lower() != b"identity":
+                self._fail(httpx.RemoteProtocolError("Response in an encoding not asked for"))
 
     def on_body(self, body: bytes) -> None:
         self._size += len(body)
@@ -246,6 +259,7 @@ class AkismetHTTPClient(httpx.AsyncClient):
             self._target = {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port}
         transport = LeanTransport(self._connections, self._redirect)
         super().__init__(transport=transport, **kwargs)
+        self.headers["Accept-Encoding"] = "identity"  # see _Exchange.on_headers_complete
         # Through a proxy, httpx's own transports apply: every request goes the long way.
         self._short_way = not (self.trust_env and urllib.request.getproxies())
         self._endpoints: dict[str, tuple[Origin, bytes, httpx.Request]] = {}

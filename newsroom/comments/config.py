@@ -7,10 +7,13 @@ that only HTTP needs are in newsroom/service/settings.py.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from newsroom.comments.signing import Signer
 
 MODERATION_MODES = ("all", "known", "none")
 DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
@@ -21,6 +24,9 @@ DEFAULT_AKISMET_URL = "https://rest.akismet.com"
 DEFAULT_AKISMET_TIMEOUT = 3.0
 MAX_AKISMET_TIMEOUT = 60.0
 DEFAULT_PERSONAL_DATA_DAYS = 30
+DEFAULT_REFUSED_EMAIL_DAYS = 30
+MIN_SECRET_KEY_CHARS = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("", "0", "false", "no", "off")
 
@@ -40,12 +46,25 @@ class Settings:
     moderation: str = "all"
     threads_path: str = "output/threads.json"
     smtp_url: str = field(default="", repr=False)  # may carry a password
+    smtp_ca_file: str = ""  # authorities for the SMTP server's certificate, if not the system's
     moderator_email: str = ""
     personal_data_days: int = DEFAULT_PERSONAL_DATA_DAYS
+    refused_email_days: int = DEFAULT_REFUSED_EMAIL_DAYS
+    secret_key: str = field(default="", repr=False)  # signs tokens, keys hashes
+    site_url: str = ""  # the public site, when not the one the build wrote in threads.json
 
     @property
     def akismet_configured(self) -> bool:
         return bool(self.akismet_key and self.akismet_blog_url)
+
+    def signer(self) -> Signer:
+        """The signer of tokens and keyed hashes; a ConfigError without a key."""
+        if not self.secret_key:
+            raise ConfigError(
+                "NEWSROOM_SECRET_KEY must be set: it signs tokens and keys hashes "
+                f"(make one with {MAKE_A_KEY})"
+            )
+        return Signer(self.secret_key)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -60,15 +79,21 @@ class Settings:
             database_url=_database_url(text("NEWSROOM_DATABASE_URL", DEFAULT_DATABASE_URL)),
             akismet_key=key,
             akismet_blog_url=web_address("PYTHON_AKISMET_BLOG_URL", blog_url),
-            akismet_url=web_address(
-                "NEWSROOM_AKISMET_URL", text("NEWSROOM_AKISMET_URL", DEFAULT_AKISMET_URL)
-            ),
+            akismet_url=_akismet_url(text("NEWSROOM_AKISMET_URL", DEFAULT_AKISMET_URL)),
             akismet_timeout=_timeout(text("PYTHON_AKISMET_TIMEOUT")),
             akismet_is_test=_flag("NEWSROOM_AKISMET_IS_TEST", text("NEWSROOM_AKISMET_IS_TEST")),
             moderation=_moderation(text("NEWSROOM_MODERATION", "all").lower()),
             threads_path=text("NEWSROOM_THREADS", "output/threads.json"),
             smtp_url=_smtp_url(text("NEWSROOM_SMTP_URL")),
+            smtp_ca_file=_readable_file("NEWSROOM_SMTP_CA_FILE", text("NEWSROOM_SMTP_CA_FILE")),
             moderator_email=_email("NEWSROOM_MODERATOR_EMAIL", text("NEWSROOM_MODERATOR_EMAIL")),
+            refused_email_days=whole_number(
+                "NEWSROOM_REFUSED_EMAIL_DAYS",
+                text("NEWSROOM_REFUSED_EMAIL_DAYS"),
+                DEFAULT_REFUSED_EMAIL_DAYS,
+            ),
+            secret_key=_secret_key(text("NEWSROOM_SECRET_KEY")),
+            site_url=web_address("NEWSROOM_SITE_URL", text("NEWSROOM_SITE_URL")).rstrip("/"),
             personal_data_days=whole_number(
                 "NEWSROOM_PERSONAL_DATA_DAYS",
                 text("NEWSROOM_PERSONAL_DATA_DAYS"),
@@ -80,6 +105,16 @@ class Settings:
 def read(environ: Mapping[str, str], name: str, default: str = "") -> str:
     """A variable's value without surrounding white space; empty is unset."""
     return environ.get(name, "").strip() or default
+
+
+def _secret_key(value: str) -> str:
+    if value and len(value) < MIN_SECRET_KEY_CHARS:
+        # The key itself is never repeated.
+        raise ConfigError(
+            f"NEWSROOM_SECRET_KEY must have at least {MIN_SECRET_KEY_CHARS} random characters, "
+            f"not {len(value)} (make one with {MAKE_A_KEY})"
+        )
+    return value
 
 
 def _moderation(value: str) -> str:
@@ -108,6 +143,27 @@ def web_address(name: str, value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name} must be an http:// or https:// address, not {value!r}")
     return value
+
+
+def _akismet_url(value: str) -> str:
+    """Every request carries the API key: plain http only to this machine (a test fake)."""
+    web_address("NEWSROOM_AKISMET_URL", value)
+    parts = urlsplit(value)
+    if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
+        raise ConfigError(
+            "NEWSROOM_AKISMET_URL must be an https:// address (http:// only on loopback, "
+            f"where the API key stays on this machine), not {value!r}"
+        )
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _timeout(raw: str) -> float:
@@ -150,6 +206,12 @@ def _smtp_url(value: str) -> str:
     if value and (urlsplit(value).scheme not in ("smtp", "smtps") or not urlsplit(value).hostname):
         # May carry a password: not repeated in the message.
         raise ConfigError("NEWSROOM_SMTP_URL must look like smtp://host:port or smtps://host")
+    return value
+
+
+def _readable_file(name: str, value: str) -> str:
+    if value and not os.access(value, os.R_OK):
+        raise ConfigError(f"{name} is not a readable file: {value!r}")
     return value
 
 

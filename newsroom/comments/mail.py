@@ -1,21 +1,22 @@
 """A mail to the moderator for each comment that waits, when an SMTP server is set.
 
 NEWSROOM_SMTP_URL is ``smtp://[user:password@]host[:port]`` (``smtps://`` for TLS from
-the start; plain ``smtp://`` upgrades with STARTTLS when the server offers it);
-NEWSROOM_MODERATOR_EMAIL is who gets the mail. A failure is logged, never raised: the
+the start; ``smtp://`` upgrades with STARTTLS, required but on loopback); certificates are
+verified (NEWSROOM_SMTP_CA_FILE may name other authorities). NEWSROOM_MODERATOR_EMAIL is
+who gets the mail. A failure is logged, never raised: the
 comment is stored already, and `newsroom comments list` shows it either way. The mail and
 the log carry neither the commenter's address nor the SMTP password.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import smtplib
+import ssl
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from newsroom.comments.config import Settings
+from newsroom.comments.config import Settings, is_loopback
 from newsroom.comments.manifest import Thread
 from newsroom.comments.model import Submission
 
@@ -32,7 +33,8 @@ def notify_pending(
     if not (settings.smtp_url and settings.moderator_email):
         return False
     try:
-        send(settings.smtp_url, message(settings.moderator_email, comment_id, submission, thread))
+        mail = message(settings.moderator_email, comment_id, submission, thread)
+        send(settings.smtp_url, mail, ca_file=settings.smtp_ca_file)
     except Exception as exc:  # a background task: whatever went wrong, log it and go on
         logger.error("Moderator mail for comment %s not sent: %s", comment_id, _reason(exc))
         return False
@@ -59,35 +61,32 @@ def message(
     return mail
 
 
-def send(smtp_url: str, mail: EmailMessage) -> None:
+def send(smtp_url: str, mail: EmailMessage, ca_file: str = "") -> None:
+    """Over TLS whose certificate and host name are verified (the system's authorities,
+    or ``ca_file``); in clear only to this machine."""
     parts = urlsplit(smtp_url)
-    secure = parts.scheme == "smtps"
-    port = parts.port or (465 if secure else 25)
-    smtp_class = smtplib.SMTP_SSL if secure else smtplib.SMTP
     host = parts.hostname or "localhost"
-    with smtp_class(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+    context = ssl.create_default_context(cafile=ca_file or None)
+    if parts.scheme == "smtps":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, parts.port or 465, timeout=TIMEOUT_SECONDS, context=context
+        )
+    else:
+        smtp = smtplib.SMTP(host, parts.port or 25, timeout=TIMEOUT_SECONDS)
+    with smtp:
         smtp.ehlo()
-        if not secure and smtp.has_extn("starttls"):
-            smtp.starttls()  # a reader's words travel encrypted whenever the server can
+        if parts.scheme == "smtp" and smtp.has_extn("starttls"):
+            smtp.starttls(context=context)
             smtp.ehlo()
-            secure = True
+        elif parts.scheme == "smtp" and not is_loopback(host):
+            # Neither a password nor a reader's words cross the network in the clear.
+            raise smtplib.SMTPNotSupportedError(
+                "no STARTTLS offered: no login without TLS, and no mail in clear to another "
+                "machine (use smtps://)"
+            )
         if parts.username:
-            if not secure and not _loopback(host):
-                # A password never crosses the network in the clear.
-                raise smtplib.SMTPNotSupportedError(
-                    "the server offers no STARTTLS: no login without TLS (use smtps://)"
-                )
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
         smtp.send_message(mail)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _one_line(text: str) -> str:

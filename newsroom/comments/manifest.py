@@ -37,6 +37,13 @@ class Thread:
         return urljoin(base_url, self.permalink)
 
 
+@dataclass(frozen=True)
+class Manifest:
+    threads: dict[str, Thread]
+    site_url: str = ""  # the public site's address, as the build knew it ("" in development)
+    site_name: str = ""
+
+
 class ThreadIndex:
     """Threads by slug, re-read from the manifest when its modification time changes."""
 
@@ -44,40 +51,45 @@ class ThreadIndex:
         self.path = path
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
-        self._threads: dict[str, Thread] = {}
+        self._manifest = Manifest({})
         self._warned = False
 
     def get(self, slug: str) -> Thread | None:
-        return self._current().get(slug)
+        return self.current().threads.get(slug)
 
-    def _current(self) -> dict[str, Thread]:
+    def current(self) -> Manifest:
         try:
             status = os.stat(self.path)
         except OSError:
             if not self._warned:
                 logger.error("No thread manifest at %s: every comment is refused", self.path)
                 self._warned = True
-            return {}
+            return Manifest({})
         stamp = (status.st_mtime_ns, status.st_size)  # a rewrite within one tick changes size
         if stamp != self._stamp:
             with self._lock:
                 if stamp != self._stamp:
-                    self._threads = load(self.path)
+                    self._manifest = load_manifest(self.path)
                     self._stamp = stamp
                     self._warned = False
-        return self._threads
+        return self._manifest
 
 
 def load(path: str) -> dict[str, Thread]:
+    return load_manifest(path).threads
+
+
+def load_manifest(path: str) -> Manifest:
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
         if data.get("version") != VERSION:
             raise ValueError(f"version {data.get('version')!r}, expected {VERSION}")
-        return {slug: _thread(slug, item) for slug, item in data["threads"].items()}
+        threads = {slug: _thread(slug, item) for slug, item in data["threads"].items()}
+        return Manifest(threads, str(data.get("site_url") or ""), str(data.get("site_name") or ""))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         logger.error("Cannot read the thread manifest %s: %s", path, exc)
-        return {}
+        return Manifest({})
 
 
 def _thread(slug: str, item: dict[str, str]) -> Thread:
@@ -107,10 +119,11 @@ def _date(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def manifest(threads: Iterable[Thread], site_url: str) -> dict[str, object]:
+def manifest(threads: Iterable[Thread], site_url: str, site_name: str = "") -> dict[str, object]:
     return {
         "version": VERSION,
         "site_url": site_url,
+        "site_name": site_name,
         "threads": {thread.slug: _entry(thread) for thread in threads},
     }
 
@@ -126,12 +139,12 @@ def _entry(thread: Thread) -> dict[str, str]:
     }
 
 
-def write(folder: str, threads: Iterable[Thread], site_url: str) -> str:
+def write(folder: str, threads: Iterable[Thread], site_url: str, site_name: str = "") -> str:
     """Write ``folder/threads.json`` whole: the service never reads a half-written file."""
     path = os.path.join(folder, FILENAME)
     os.makedirs(folder, exist_ok=True)
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(manifest(threads, site_url), handle, ensure_ascii=False, indent=1)
+        json.dump(manifest(threads, site_url, site_name), handle, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
     return path

@@ -3,11 +3,19 @@
 The text is kept as written; this runs once, when the comment is stored. Markdown's raw
 HTML is escaped rather than passed through, and nh3 (ammonia) removes anything outside
 the allowlist that Markdown might still produce.
+
+Python-Markdown takes time quadratic in runs of unmatched markup (5,000 ``[`` took 2.5 s)
+and recurses once per level of nesting. So a text with more markup than a comment
+plausibly uses is shown as typed, escaped, without Markdown (``_pathological``, a linear
+look): a comment costs time in proportion to its length. One Markdown instance per
+thread: they are not thread-safe.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -42,8 +50,15 @@ def _renderer() -> markdown.Markdown:
     return renderer
 
 
-_MARKDOWN = _renderer()
+_local = threading.local()
 _HREFLESS_LINK = re.compile(rf'<a rel="{LINK_REL}">(.*?)</a>', re.S)
+
+# More marks of one kind than this, or quotes and lists nested deeper, and the text is
+# shown as typed: Markdown would take too long over it, and no comment needs that much.
+MAX_MARKS = 64
+MARKS = "[`*_<"
+MAX_DEPTH = 8
+_NESTING_MARK = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))")
 
 
 def _only_allowed(tag: str, attribute: str, value: str) -> str | None:
@@ -54,11 +69,45 @@ def _only_allowed(tag: str, attribute: str, value: str) -> str | None:
     return None
 
 
+def _markdown() -> markdown.Markdown:
+    renderer: markdown.Markdown | None = getattr(_local, "markdown", None)
+    if renderer is None:
+        renderer = _local.markdown = _renderer()
+    return renderer.reset()
+
+
+def _pathological(text: str) -> bool:
+    """Whether Markdown would take more than linear time over the text (a linear look)."""
+    if any(text.count(mark) > MAX_MARKS for mark in MARKS):
+        return True
+    return any(_depth(line) > MAX_DEPTH for line in text.split("\n"))
+
+
+def _depth(line: str) -> int:
+    """How many quote and list markers open the line, up to one past MAX_DEPTH."""
+    depth, position = 0, 0
+    while depth <= MAX_DEPTH and (found := _NESTING_MARK.match(line, position)):
+        depth, position = depth + 1, found.end()
+    return depth
+
+
+def plain_html(text: str) -> str:
+    """The text as typed, escaped: paragraphs at blank lines, line breaks kept."""
+    paragraphs = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip("\n"))
+    return "\n".join(
+        "<p>" + html.escape(part.strip("\n")).replace("\n", "<br>\n") + "</p>"
+        for part in paragraphs
+        if part.strip()
+    )
+
+
 def render(text: str) -> str:
     """Safe HTML for a comment body: only the allowlist survives, links get rel=nofollow."""
-    html = _MARKDOWN.reset().convert(text)
+    if _pathological(text):
+        return plain_html(text)
+    marked_up = _markdown().convert(text)
     clean = nh3.clean(
-        html,
+        marked_up,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_only_allowed,

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from newsroom.comments import model
+from newsroom.comments import authors, model
 from newsroom.comments.config import Settings
 from newsroom.comments.manifest import Thread
 from newsroom.comments.model import Submission
@@ -20,6 +20,7 @@ from newsroom.comments.store import Store, StoreError
 from newsroom.service import form_page, intake
 from newsroom.service.client_address import client_address
 from newsroom.service.intake import IntakeError
+from newsroom.service.origins import foreign_origin
 from newsroom.service.posting import CommentService, Outcome, Visitor
 from newsroom.service.settings import ServiceSettings
 
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger("newsroom.service")
 
 MAX_THREADS_PER_COUNT = 100
+# The author's proof (comments/authors.py): the page's script sends the header, a form
+# post without JavaScript the cookie.
+PROOF_HEADER = "Newsroom-Author"
+PROOF_COOKIE = "newsroom_author"
+MAX_PROOF_CHARS = 500
 
 
 def create_app(
@@ -65,7 +71,7 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(settings.allowed_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Accept"],
+            allow_headers=["Content-Type", "Accept", PROOF_HEADER],
         )
     return app
 
@@ -80,6 +86,8 @@ async def post_comment(request: Request) -> Response:
     is_form = intake.media_type(content_type) in intake.FORMS
     data: dict = {}
     try:
+        if is_form:
+            _check_origin(request, service)
         intake.check_media_type(intake.media_type(content_type))
         intake.check_length(request.headers.get("content-length"))
         data = intake.parse(await _body(request), content_type)
@@ -104,8 +112,40 @@ async def post_comment(request: Request) -> Response:
         # A root-relative permalink stays relative: the browser resolves it against the
         # address it posted to, right behind any proxy (the request may say http).
         target = outcome.thread.permalink
-        return RedirectResponse(f"{target}#{fragment}", status_code=303, background=task)
-    return JSONResponse({"id": outcome.id, "status": outcome.status}, 202, background=task)
+        answer = RedirectResponse(f"{target}#{fragment}", status_code=303, background=task)
+        _keep_proof(request, answer, outcome.author_token)
+        return answer
+    data = {"id": outcome.id, "status": outcome.status, "author_token": outcome.author_token}
+    return JSONResponse(data, 202, background=task)
+
+
+def _keep_proof(request: Request, answer: Response, token: str) -> None:
+    """Without JavaScript, the author's proof is a cookie: first-party when the site and
+    the API share an origin, sent only to the comment API, never readable by scripts."""
+    answer.set_cookie(
+        PROOF_COOKIE,
+        token,
+        max_age=int(authors.LIFETIME.total_seconds()),
+        path=_post_path(request),
+        secure=request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https",
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def _check_origin(request: Request, service: CommentService) -> None:
+    """A form post from another site's page is refused: it would spread a spammer's
+    posts over innocent readers' addresses."""
+    public = service.settings.comments.site_url or service.threads.current().site_url
+    ours = (public, *service.settings.allowed_origins)
+    foreign = foreign_origin(request.headers, ours, request.headers.get("host", ""))
+    if foreign is not None:
+        logger.info("Form post from another site refused: %s", foreign)
+        message = (
+            "This comment was sent from a page of another site, so it was not accepted. "
+            "To comment, use the form on the article's own page."
+        )
+        raise IntakeError(403, {"request": message})
 
 
 async def _body(request: Request) -> bytes:
@@ -129,6 +169,9 @@ def _visitor(request: Request, service: CommentService) -> Visitor:
         user_agent=request.headers.get("user-agent", ""),
         referrer=request.headers.get("referer", ""),
         base_url=str(request.base_url),
+        author_proof=(request.headers.get(PROOF_HEADER) or request.cookies.get(PROOF_COOKIE) or "")[
+            :MAX_PROOF_CHARS
+        ],
     )
 
 
@@ -149,6 +192,7 @@ def _refusal(request: Request, refusal: IntakeError, form_values: dict | None) -
         errors=refusal.errors,
         title=thread.title if thread else "",
         back=thread.permalink if thread else "",
+        heading="Comment not accepted" if refusal.status == 403 else "",
     )
     return HTMLResponse(html, refusal.status, headers=refusal.headers)
 

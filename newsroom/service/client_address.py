@@ -2,11 +2,14 @@
 
 The first X-Forwarded-For entry is whatever the client wrote; only entries added by our
 own proxies can be believed, so the address is the right-most one that is not a proxy.
+An empty address means unknown (a UNIX socket, a proxy that says nothing).
 """
 
 from __future__ import annotations
 
 import ipaddress
+
+UNKNOWN = "unknown"  # the one rate-limit group of every client whose address is unknown
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str:
@@ -14,7 +17,7 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) 
     if not trusted or not forwarded_for or not _is_trusted(address, trusted):
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        hop = _clean(hop)
+        hop = _without_port(_clean(hop))
         if not _is_address(hop):
             return address  # "unknown" or worse: the nearest proxy is all we know
         if not _is_trusted(hop, trusted):
@@ -30,6 +33,31 @@ def _clean(value: str | None) -> str:
     whole X-Forwarded-For, whose last entry is the one the load balancer added.
     """
     return (value or "").split(",")[-1].split("/")[0].strip()
+
+
+def address_group(address: str) -> str:
+    """What the rate limit counts: the address; for IPv6 its /64 (one subscriber's
+    network, where each device picks many addresses); UNKNOWN when there is none."""
+    if not address:
+        return UNKNOWN
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:203.0.113.9 is that IPv4 client
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _without_port(hop: str) -> str:
+    """Some proxies write ``ip:port`` or ``[ipv6]:port``."""
+    if hop.startswith("["):
+        return hop[1:].split("]", 1)[0]
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop
 
 
 def _is_address(value: str) -> bool:

@@ -35,6 +35,7 @@ def page(
     errors: dict[str, str],
     title: str = "",
     back: str = "",
+    heading: str = "",
 ) -> str:
     form = {
         "action": action,
@@ -48,7 +49,7 @@ def page(
         _environment()
         .get_template("form_page.html")
         .render(
-            heading="Your comment needs a change" if errors else "Reply",
+            heading=heading or ("Your comment needs a change" if errors else "Reply"),
             title=title,
             back=back,
             general=[message for name, message in errors.items() if name not in IN_PLACE],

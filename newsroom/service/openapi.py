@@ -107,15 +107,28 @@ def document() -> dict:
 def _post() -> dict:
     accepted = {
         "type": "object",
-        "required": ["id", "status"],
+        "required": ["id", "status", "author_token"],
         "additionalProperties": False,
         "properties": {
             "id": {"type": "integer"},
             "status": {"type": "string", "enum": list(TOLD)},
+            "author_token": {
+                "type": "string",
+                "description": "proof for the poster's next post, sent back as the "
+                "Newsroom-Author header (moderation 'known')",
+            },
         },
+    }
+    proof = {
+        "name": "Newsroom-Author",
+        "in": "header",
+        "required": False,
+        "description": "the author_token of an earlier answer (or the newsroom_author cookie)",
+        "schema": {"type": "string", "maxLength": 500},
     }
     return {
         "summary": "Post a comment; it is checked by Akismet and held for moderation.",
+        "parameters": [proof],
         "requestBody": {
             "required": True,
             "content": {
@@ -135,6 +148,7 @@ def _post() -> dict:
                 "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
             },
             "400": _errors("The request cannot be read", form_page=True),
+            "403": _errors("A form post from a page of another site", form_page=True),
             "409": _errors("The same comment was posted already", form_page=True),
             "413": _errors("The request is too large", form_page=True),
             "415": _errors("Not JSON or form-encoded", form_page=True),

@@ -14,16 +14,20 @@ never repeat, whether their comment was kept or not.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from newsroom.comments import authors
 from newsroom.comments.manifest import Thread, ThreadIndex
 from newsroom.comments.model import NewComment, Status, Submission
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now
 from newsroom.service import rate_limit
+from newsroom.service.client_address import UNKNOWN, address_group
 from newsroom.service.in_flight import InFlight, Ticket
 from newsroom.service.intake import IntakeError
 from newsroom.service.settings import ServiceSettings
@@ -37,16 +41,29 @@ logger = logging.getLogger("newsroom.service")
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_HEADER_CHARS = 500
+# A shorter text renders on the event loop in well under a millisecond; a longer one in a
+# worker thread, so that no post holds up the others.
+RENDER_INLINE_CHARS = 1000
+RENDER_THREADS = 2
+# Seconds. A text not rendered by then (or whose rendering fails) is stored as typed,
+# escaped, and waits for a moderator: never a stall, never a lost comment.
+RENDER_DEADLINE = 2.0
 
 
 @dataclass(frozen=True)
 class Visitor:
     """What the request says about who posts: kept for moderation, never published."""
 
-    ip: str
+    ip: str  # empty when unknown
     user_agent: str
     referrer: str
     base_url: str  # for absolute permalinks when the manifest has relative ones
+    author_proof: str = ""  # the token an earlier answer gave this poster, if any
+
+    @functools.cached_property
+    def group(self) -> str:
+        """Whom the rate limit counts this visitor with (client_address.address_group)."""
+        return address_group(self.ip)
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,7 @@ class Outcome:
     status: Status  # what the poster is told: TOLD, pending or approved
     thread: Thread
     stored: Status | None = None  # the status it was stored with; None when dropped
+    author_token: str = ""  # the poster's proof for their next post (authors.py)
 
 
 class CommentService:
@@ -67,11 +85,14 @@ class CommentService:
         self.settings = settings
         self.threads = ThreadIndex(settings.comments.threads_path)
         self.store = StoreAccess(settings.comments.database_url, store)
+        self.signer = settings.comments.signer()
         self._gateway = gateway
         self._gateway_built = gateway is not None
         self._dropped = rate_limit.DroppedLog()
         self._in_flight = InFlight()
         self._writes = WriteBatch(self.store.add_many)
+        self._said_unknown = False
+        self._renderers: ThreadPoolExecutor | None = None
 
     def gateway(self) -> Gateway | None:
         """Akismet, made when first needed (a cold GET must not import it)."""
@@ -88,6 +109,8 @@ class CommentService:
         if self._gateway is not None:
             await self._gateway.aclose()
         await self.store.close()
+        if self._renderers is not None:
+            self._renderers.shutdown(wait=False, cancel_futures=True)
 
     # --- posting -----------------------------------------------------------------------
 
@@ -96,8 +119,10 @@ class CommentService:
         if thread is None:
             raise IntakeError(422, {"thread": "There is no article with this thread."})
         await self._check_parent(submission)
+        if visitor.group == UNKNOWN:
+            self._say_unknown()
         text = (submission.thread, submission.email, submission.body)
-        with self._in_flight.holding(visitor.ip, text) as ticket:
+        with self._in_flight.holding(visitor.group, text) as ticket:
             return await self._post_checked(submission, visitor, thread, ticket)
 
     async def _post_checked(
@@ -106,22 +131,37 @@ class CommentService:
         await self._check_rate(visitor, ticket)
         if submission.nickname:
             logger.info("Honeypot filled on thread %s: comment dropped", thread.slug)
-            return await self._dropped_outcome(visitor, thread)
+            return await self._dropped_outcome(visitor, thread, submission)
         await self._check_duplicate(submission, ticket)
-        comment = self._new_comment(submission, visitor)
+        proven = authors.proven_key(self.signer, visitor.author_proof, submission.email)
+        comment = replace(
+            self._new_comment(submission, visitor), author_key=proven or authors.new_key()
+        )
         checking = asyncio.ensure_future(self._ask_akismet(comment, thread, visitor))
         await asyncio.sleep(0)  # the check goes out; the text is rendered while Akismet thinks
         try:
-            comment = replace(comment, body_html=_render(comment.body))
+            body_html, rendered = await self._render(comment.body, thread)
         finally:
             verdict = await checking
         if verdict == "discard":
             logger.info("Akismet discarded a comment on thread %s", thread.slug)
-            return await self._dropped_outcome(visitor, thread)
-        comment = await self._file(comment, verdict)
+            return await self._dropped_outcome(visitor, thread, submission)
+        comment = await self._file(replace(comment, body_html=body_html), verdict, proven)
+        if not rendered and comment.status == "approved":
+            comment = replace(comment, status="pending")  # a moderator sees it first
         comment_id = await self._writes.add(comment)
         told: Status = "approved" if comment.status == "approved" else "pending"
-        return Outcome(comment_id, told, thread, stored=comment.status)
+        proof = authors.token(self.signer, comment.author_key or "", comment.email)
+        return Outcome(comment_id, told, thread, stored=comment.status, author_token=proof)
+
+    def _say_unknown(self) -> None:
+        if not self._said_unknown:  # once a process: the setup, not the visitor, is wrong
+            self._said_unknown = True
+            logger.warning(
+                "A comment came with no client address (a UNIX socket, or a proxy that "
+                "sends no X-Forwarded-For): all such posts share one rate limit. Have the "
+                "proxy send X-Forwarded-For and list it in NEWSROOM_TRUSTED_PROXIES."
+            )
 
     async def _check_parent(self, submission: Submission) -> None:
         if submission.parent is None:
@@ -141,11 +181,11 @@ class CommentService:
 
         def used() -> int:
             ahead = self._in_flight.ahead_from_address(ticket)
-            return ahead + self._dropped.count(visitor.ip, since)
+            return ahead + self._dropped.count(visitor.group, since)
 
         if used() >= limit:
             raise rate_limit.too_many(limit)
-        stored = await self.store.recent_from_ip(visitor.ip, since)
+        stored = await self.store.recent_from_group(visitor.group, since)
         if stored + used() >= limit:
             raise rate_limit.too_many(limit)
 
@@ -164,6 +204,7 @@ class CommentService:
             status="pending",
             akismet="unchecked",
             ip=visitor.ip or None,
+            ip_group=visitor.group,
             user_agent=visitor.user_agent[:MAX_HEADER_CHARS] or None,
             referrer=visitor.referrer[:MAX_HEADER_CHARS] or None,
             created=now(),
@@ -181,25 +222,41 @@ class CommentService:
             logger.warning("Comment on %s held unchecked: %s", thread.slug, exc)
             return "unchecked"
 
-    async def _file(self, comment: NewComment, verdict: str) -> NewComment:
-        """Where the comment goes: spam, or pending, or published per NEWSROOM_MODERATION."""
+    async def _file(self, comment: NewComment, verdict: str, proven: str | None) -> NewComment:
+        """Where the comment goes: spam, or pending, or published per NEWSROOM_MODERATION
+        (``known``: only with a proven author key that has an approved comment)."""
         if verdict == "spam":
             return replace(comment, status="spam", akismet="spam")
         if verdict == "unchecked":
             return comment  # never published without a moderator
         mode = self.settings.comments.moderation
         publish = mode == "none" or (
-            mode == "known" and await self.store.has_approved_by(comment.email)
+            mode == "known" and proven is not None and await self.store.has_approved_with(proven)
         )
         return replace(comment, status="approved" if publish else "pending", akismet="ham")
 
-    async def _dropped_outcome(self, visitor: Visitor, thread: Thread) -> Outcome:
-        """The answer to a dropped comment: as a pending one's, with an id nobody will get."""
-        self._dropped.add(visitor.ip, now())
-        return Outcome(await self.store.reserve_id(), "pending", thread)
+    async def _dropped_outcome(
+        self, visitor: Visitor, thread: Thread, submission: Submission
+    ) -> Outcome:
+        """The answer to a dropped comment: as a pending one's, with an id nobody will get
+        and a proof that will never count."""
+        self._dropped.add(visitor.group, now())
+        proof = authors.token(self.signer, authors.new_key(), submission.email)
+        return Outcome(await self.store.reserve_id(), "pending", thread, author_token=proof)
 
+    async def _render(self, text: str, thread: Thread) -> tuple[str, bool]:
+        """The text's safe HTML, and whether it was rendered (else: escaped as typed)."""
+        from newsroom.comments import text as comment_text  # only posts need Markdown
 
-def _render(text: str) -> str:
-    from newsroom.comments.text import render  # only posts need Markdown and nh3
-
-    return render(text)
+        if len(text) <= RENDER_INLINE_CHARS:
+            return comment_text.render(text), True
+        if self._renderers is None:
+            self._renderers = ThreadPoolExecutor(RENDER_THREADS, "newsroom-render")
+        loop = asyncio.get_running_loop()
+        rendering = loop.run_in_executor(self._renderers, comment_text.render, text)
+        try:
+            return await asyncio.wait_for(rendering, RENDER_DEADLINE), True
+        except Exception as exc:  # too slow, or a fault in the renderer: keep the comment
+            reason = "took too long" if isinstance(exc, TimeoutError) else repr(exc)
+            logger.warning("Comment on %s kept as typed: rendering %s", thread.slug, reason)
+            return comment_text.plain_html(text), False

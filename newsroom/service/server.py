@@ -11,6 +11,7 @@ from starlette.responses import FileResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from newsroom.service import slow_clients
 from newsroom.service.app import create_app
 from newsroom.service.settings import ServiceSettings
 
@@ -47,4 +48,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None
     site_dir = site_dir or settings.site_dir
     app = site_app(settings, site_dir)
     logger.info("Serving %s and the comment API on http://%s:%s", site_dir, host, port)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,  # the app alone decides whom X-Forwarded-For is believed from
+        http=slow_clients.protocol(settings.header_timeout, settings.body_timeout),
+        limit_concurrency=settings.max_connections,
+    )

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from newsroom.comments.config import ConfigError, Settings, read, web_address, whole_number
 
 DEFAULT_RATE_LIMIT = 5  # comments per address per minute
+DEFAULT_HEADER_TIMEOUT = 30  # seconds for a request's headers (newsroom serve)
+DEFAULT_BODY_TIMEOUT = 60  # seconds for its body
+DEFAULT_MAX_CONNECTIONS = 1000  # at once, per process; past it uvicorn answers 503
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -20,14 +23,19 @@ class ServiceSettings:
     trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
     allowed_origins: tuple[str, ...] = ()  # other sites whose pages may call the API
     site_dir: str = "output"  # what `newsroom serve` serves at /
+    header_timeout: int = DEFAULT_HEADER_TIMEOUT
+    body_timeout: int = DEFAULT_BODY_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSettings:
         def text(name: str, default: str = "") -> str:
             return read(environ, name, default)
 
+        comments = Settings.from_env(environ)
+        comments.signer()  # the service signs tokens: no start without a key
         return cls(
-            comments=Settings.from_env(environ),
+            comments=comments,
             rate_limit=whole_number(
                 "NEWSROOM_RATE_LIMIT", text("NEWSROOM_RATE_LIMIT"), DEFAULT_RATE_LIMIT
             ),
@@ -37,7 +45,25 @@ class ServiceSettings:
                 for origin in text("NEWSROOM_ALLOWED_ORIGINS").split()
             ),
             site_dir=text("NEWSROOM_SITE_DIR", "output"),
+            header_timeout=_positive(
+                "NEWSROOM_HEADER_TIMEOUT", text("NEWSROOM_HEADER_TIMEOUT"), DEFAULT_HEADER_TIMEOUT
+            ),
+            body_timeout=_positive(
+                "NEWSROOM_BODY_TIMEOUT", text("NEWSROOM_BODY_TIMEOUT"), DEFAULT_BODY_TIMEOUT
+            ),
+            max_connections=_positive(
+                "NEWSROOM_MAX_CONNECTIONS",
+                text("NEWSROOM_MAX_CONNECTIONS"),
+                DEFAULT_MAX_CONNECTIONS,
+            ),
         )
+
+
+def _positive(name: str, raw: str, default: int) -> int:
+    value = whole_number(name, raw, default)
+    if value == 0:
+        raise ConfigError(f"{name} must be at least 1")
+    return value
 
 
 def _networks(raw: str) -> tuple[Network, ...]:

@@ -62,14 +62,14 @@ class StoreAccess:
     async def counts(self, threads: Sequence[str]) -> dict[str, int]:
         return await self.read(lambda store: store.counts_query(threads))
 
-    async def recent_from_ip(self, ip: str, since: datetime) -> int:
-        return await self.read(lambda store: store.recent_from_ip_query(ip, since))
+    async def recent_from_group(self, ip_group: str, since: datetime) -> int:
+        return await self.read(lambda store: store.recent_from_group_query(ip_group, since))
 
     async def is_duplicate(self, thread: str, email: str, body: str, since: datetime) -> bool:
         return await self.read(lambda store: store.is_duplicate_query(thread, email, body, since))
 
-    async def has_approved_by(self, email: str) -> bool:
-        return await self.read(lambda store: store.has_approved_by_query(email))
+    async def has_approved_with(self, author_key: str) -> bool:
+        return await self.read(lambda store: store.has_approved_with_query(author_key))
 
     async def add_many(self, comments: list[NewComment]) -> list[int]:
         """Stored in one statement (write_batch), on the async twin when there is one."""

@@ -8,12 +8,11 @@ import os
 from collections.abc import Iterable
 
 import jinja2
-from markupsafe import Markup
 
 from newsroom.comments import FORM_TEMPLATES, manifest, tree
 from newsroom.comments.manifest import Thread
 from newsroom.comments.model import POSTED, PublishedComment
-from newsroom.site.jsonld import absolute
+from newsroom.site.jsonld import absolute, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +55,16 @@ def attach(articles: Iterable, approved: list[PublishedComment], max_depth: int)
         article.comment_count = tree.count(article.comments)
 
 
-def write_manifest(output_path: str, articles: Iterable, siteurl: str) -> str:
-    return manifest.write(output_path, (thread(a, siteurl) for a in articles), siteurl)
+def write_manifest(output_path: str, articles: Iterable, siteurl: str, sitename: str) -> str:
+    threads = (thread(a, siteurl) for a in articles)
+    return manifest.write(output_path, threads, siteurl, plain_text(sitename))
 
 
 def thread(article, siteurl: str) -> Thread:
     url = article.url  # Pelican computes it anew on every access
     return Thread(
         slug=article.slug,
-        title=Markup(article.title).striptags(),
+        title=plain_text(article.title),
         url=url,
         permalink=absolute(siteurl, url),
         published=article.date,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urljoin
 
+from markupsafe import Markup
+
 from newsroom.comments.tree import flatten
 
 
@@ -18,7 +20,9 @@ def news_article(article, settings: dict) -> dict:
     data: dict = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.title,
+        # Pelican's titles are HTML (a seed's headline is escaped into one): the data
+        # carries the plain text, or search engines show "&lt;b&gt;" literally.
+        "headline": plain_text(article.title),
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": article.date.isoformat(),
@@ -47,6 +51,11 @@ def news_article(article, settings: dict) -> dict:
         if nodes:
             data["comment"] = comments(nodes, url)
     return data
+
+
+def plain_text(html: str) -> str:
+    """HTML as the text it shows: tags dropped, entities decoded."""
+    return Markup(html).striptags()
 
 
 def publisher(settings: dict) -> dict:

@@ -80,6 +80,25 @@ def test_what_readers_wrote_cannot_drive_the_terminal(moderation):
     assert shown.splitlines()[0] == f"         id: {id}"
 
 
+def test_json_output_escapes_what_could_drive_the_terminal(moderation):
+    """C1 controls (U+009B is a one-byte CSI), DEL and bidi overrides, from the user agent,
+    the referrer or the text, reach JSON output as \\u escapes; the data is unchanged."""
+    store, _ = moderation
+    agent, referrer = "Agent\x9b2J\x7f", "https://site.example/\u202eevil"
+    id = store.add(new(user_agent=agent, referrer=referrer, body="é\u2066x", email="c@x.org"))
+    outputs = [
+        run("comments", "list", "--json").stdout,
+        run("comments", "export").stdout,
+        run("comments", "export", "--email", "c@x.org").stdout,
+    ]
+    for output in outputs:
+        assert not {"\x9b", "\x7f", "\u202e", "\u2066"} & set(output), output
+        assert "\\u009b" in output and "é" in output  # readable text stays readable
+        (comment,) = [c for c in json.loads(output) if c["id"] == id]
+        assert (comment["user_agent"], comment["referrer"]) == (agent, referrer)
+        assert comment["body"] == "é\u2066x"
+
+
 def test_approve_reject_delete(moderation):
     store, _ = moderation
     a, b, c = (store.add(new(body=f"c{i}")) for i in range(3))
@@ -167,6 +186,31 @@ def test_purge_and_export(moderation, tmp_path):
     assert exported["ip"] is None
     assert target.stat().st_mode & 0o777 == 0o600  # e-mail and IP addresses inside
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".export-")] == []
+
+
+def test_purge_keeps_refused_addresses_as_a_hash_and_show_counts_them(moderation):
+    store, _ = moderation
+    old = now() - timedelta(days=40)
+    rejected = store.add(new(status="rejected", created=old, email="bad@x.org"))
+    latest = store.add(new(status="pending", email="bad@x.org"))
+    result = run("comments", "purge")
+    assert "Kept 1 refused comments' e-mail addresses only as a keyed hash." in result.stdout
+    assert store.get(rejected).email == "" and store.get(rejected).email_hash
+    shown = run("comments", "show", str(latest)).stdout
+    assert "    refused: 1 spam or rejected comments from this address" in shown
+
+
+def test_erase_a_reader(moderation):
+    store, _ = moderation
+    mine = store.add(new(status="approved", email="me@x.org", author="Me"))
+    theirs = store.add(new(email="them@x.org", author="Them"))
+    result = run("comments", "erase", "--email", "me@x.org")
+    assert result.returncode == 0
+    assert f"Erased the author and personal data of 1 comments: {mine}" in result.stdout
+    assert store.get(mine).author == "(name erased)" and store.get(mine).email == ""
+    assert store.get(theirs).author == "Them"
+    assert run("comments", "erase", "--email", "them@x.org", "--delete").returncode == 0
+    assert store.get(theirs) is None
 
 
 def test_approve_calls_the_rebuild_hook(moderation, monkeypatch):

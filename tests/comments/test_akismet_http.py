@@ -2,9 +2,6 @@
 HTTP allows, dead and broken connections, timeouts, and HTTPS with a certificate check."""
 
 import asyncio
-import shutil
-import ssl
-import subprocess
 from urllib.parse import parse_qs
 
 import httpx
@@ -170,18 +167,52 @@ def test_an_oversized_answer_is_refused():
     asyncio.run(go())
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
-def test_https_checks_the_certificate(tmp_path):
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
-    trusting = ssl.create_default_context(cafile=str(cert))
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"".join(b"X-Filler-%d: x\r\n" % i for i in range(200_000)),  # 20 MB of headers
+        b"X-Long: " + b"x" * 200_000 + b"\r\n",  # one huge header
+    ],
+    ids=["many headers", "one long header"],
+)
+def test_headers_are_limited(head):
+    async def go():
+        async with RawServer(
+            b"HTTP/1.1 200 OK\r\n" + head + b"Content-Length: 4\r\n\r\ntrue"
+        ) as server:
+            client = client_for(server)
+            with pytest.raises(httpx.RemoteProtocolError, match="headers"):
+                await client.post(API, data=FORM)
+            await client.aclose()
+
+    asyncio.run(go())
+
+
+def test_answers_are_asked_for_uncompressed_and_a_compressed_one_is_refused():
+    """65 KB of gzip would become 64 MiB of answer: the client asks for identity and
+    refuses any encoding it did not ask for, before decompressing anything."""
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
+    compressed = answer(bomb, b"Content-Encoding: gzip")
+
+    async def go():
+        async with RawServer(compressed, compressed) as server:
+            client = client_for(server)
+            with pytest.raises(httpx.RemoteProtocolError, match="encoding"):
+                await client.post(API, data=FORM)
+            with pytest.raises(httpx.RemoteProtocolError, match="encoding"):
+                await client.get(API)  # the long way too
+            await client.aclose()
+            return server.requests
+
+    requests = asyncio.run(go())
+    assert all(b"\r\nAccept-Encoding: identity\r\n" in request for request in requests)
+
+
+def test_https_checks_the_certificate(self_signed):
+    server_context = self_signed.server_context()
+    trusting = self_signed.trusting_context()
 
     async def go():
         async with RawServer(answer(b"false"), ssl_context=server_context) as server:

@@ -57,9 +57,13 @@ def test_every_variable():
         ("PYTHON_AKISMET_TIMEOUT", "600", "at most 60"),
         ("NEWSROOM_AKISMET_IS_TEST", "maybe", "1 or 0"),
         ("NEWSROOM_AKISMET_URL", "rest.akismet.com", "http:// or https://"),
+        # The API key travels in every request: in clear only to this machine.
+        ("NEWSROOM_AKISMET_URL", "http://rest.akismet.com", "https://"),
+        ("NEWSROOM_AKISMET_URL", "http://10.0.0.5:8080", "https://"),
         ("NEWSROOM_DATABASE_URL", "mysql://root:pw@db/x", "sqlite:/// or postgresql://"),
         ("NEWSROOM_SMTP_URL", "mail.example:25", "smtp://"),
         ("NEWSROOM_MODERATOR_EMAIL", "desk", "e-mail address"),
+        ("NEWSROOM_SMTP_CA_FILE", "/no/such/ca.pem", "not a readable file"),
     ],
 )
 def test_bad_values_are_named(name, value, message):
@@ -67,6 +71,14 @@ def test_bad_values_are_named(name, value, message):
         Settings.from_env({name: value})
     assert name in str(raised.value)
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9999", "http://localhost:8000/", "http://[::1]:80", "https://a.example"],
+)
+def test_akismet_in_clear_only_on_loopback(url):
+    assert Settings.from_env({"NEWSROOM_AKISMET_URL": url}).akismet_url == url
 
 
 def test_secrets_are_not_repeated_in_errors():

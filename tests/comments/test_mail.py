@@ -12,7 +12,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from newsroom.comments.config import Settings
 from newsroom.comments.mail import notify_pending
 from newsroom.comments.manifest import Thread
-from newsroom.service.intake import Submission
+from newsroom.comments.model import Submission
 from tests.support.service import free_port
 
 THREAD = Thread("slug", "A headline", "articles/slug/", "https://news.example/articles/slug/",
@@ -176,3 +176,83 @@ def test_no_password_in_the_clear_to_another_machine(caplog):
         controller.stop()
     assert "no login without TLS" in caplog.text
     assert "p@ss" not in caplog.text and inbox.messages == []
+
+
+@pytest.fixture
+def tls_smtp(self_signed):
+    """start(implicit) -> (inbox, port): SMTPS (implicit TLS) or STARTTLS required, with a
+    certificate no system trusts, and a login."""
+    started = []
+
+    def start(implicit: bool):
+        inbox = Inbox()
+        context = self_signed.server_context()
+        # aiosmtpd counts only STARTTLS as TLS: over SMTPS, let it offer AUTH anyway.
+        tls = (
+            {"ssl_context": context, "auth_require_tls": False}
+            if implicit
+            else {"tls_context": context}
+        )
+        controller = Controller(
+            inbox, hostname="127.0.0.1", port=free_port(), authenticator=only_desk,
+            auth_required=True, require_starttls=not implicit, **tls,
+        )  # fmt: skip
+        controller.start()
+        started.append(controller)
+        return inbox, controller.port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@NO_TLS_ON_LOOPBACK
+@pytest.mark.parametrize("implicit", [True, False], ids=["smtps", "starttls"])
+def test_a_certificate_that_cannot_be_verified_gets_nothing(tls_smtp, implicit, caplog):
+    """Neither the password nor the comment goes to a server whose certificate the
+    system's authorities do not vouch for."""
+    inbox, port = tls_smtp(implicit)
+    scheme = "smtps" if implicit else "smtp"
+    settings = Settings(
+        smtp_url=f"{scheme}://desk:right%20p%40ss@127.0.0.1:{port}",
+        moderator_email="desk@news.example",
+    )
+    with caplog.at_level(logging.ERROR):
+        assert notify_pending(settings, 7, SUBMISSION, THREAD) is False
+    assert "CERTIFICATE_VERIFY_FAILED" in caplog.text
+    assert "p@ss" not in caplog.text and inbox.messages == []
+
+
+@NO_TLS_ON_LOOPBACK
+@pytest.mark.parametrize("implicit", [True, False], ids=["smtps", "starttls"])
+def test_a_custom_authority_is_trusted_when_named(tls_smtp, self_signed, implicit):
+    inbox, port = tls_smtp(implicit)
+    scheme = "smtps" if implicit else "smtp"
+    settings = Settings(
+        smtp_url=f"{scheme}://desk:right%20p%40ss@127.0.0.1:{port}",
+        moderator_email="desk@news.example",
+        smtp_ca_file=str(self_signed.cert),
+    )
+    assert notify_pending(settings, 7, SUBMISSION, THREAD) is True
+    ((_, message),) = inbox.messages
+    assert "Comment #7" in message["Subject"]
+
+
+def test_without_starttls_nothing_goes_to_another_machine_in_clear(caplog):
+    """No password, and no reader's words either: smtp:// off loopback needs STARTTLS."""
+    address = this_machines_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback")
+    inbox = Inbox()
+    controller = Controller(inbox, hostname=address, port=free_port())
+    controller.start()
+    try:
+        settings = Settings(
+            smtp_url=f"smtp://{address}:{controller.port}", moderator_email="desk@news.example"
+        )
+        with caplog.at_level(logging.ERROR):
+            assert notify_pending(settings, 7, SUBMISSION, THREAD) is False
+    finally:
+        controller.stop()
+    assert "STARTTLS" in caplog.text
+    assert inbox.messages == []

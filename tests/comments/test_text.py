@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from newsroom.comments.text import ALLOWED_TAGS, LINK_REL, render
+from tests.support.hostile import WORST_CASES
 
 
 def test_the_markdown_subset():
@@ -147,3 +148,24 @@ def test_no_live_markup_reaches_a_browser(hostile):
 
 def test_the_text_stays_readable():
     assert BeautifulSoup(render("1 < 2 & 3 > 2 <b>"), "html5lib").get_text() == "1 < 2 & 3 > 2 <b>"
+
+
+def visible(html: str) -> str:
+    return "".join(BeautifulSoup(html, "html.parser").get_text().split())
+
+
+@pytest.mark.parametrize("text", WORST_CASES.values(), ids=WORST_CASES.keys())
+def test_pathological_markup_is_shown_as_typed(text):
+    html = render(text)
+    shown, typed = visible(html), "".join(text.split())
+    # What nests (at most MAX_DEPTH levels) becomes structure; everything else shows.
+    assert len(shown) >= len(typed) - 8 * (text.count("\n") + 2)
+    assert set(shown) <= set(typed)
+
+
+def test_ordinary_markup_still_works_beside_many_marks():
+    text = "*one* and **two** " + "x" * 100 + " [link](https://example.org/) `code`"
+    assert render(text) == (
+        "<p><em>one</em> and <strong>two</strong> " + "x" * 100
+        + f' <a href="https://example.org/" rel="{LINK_REL}">link</a> <code>code</code></p>'
+    )  # fmt: skip

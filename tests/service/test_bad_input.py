@@ -60,6 +60,11 @@ def as_json(**changes) -> bytes:
         (b"null", 400, "request"),
         (b'"just a string"', 400, "request"),
         (b"\xef\xbb\xbf{}", 400, "request"),
+        # Deep nesting: json would recurse until RecursionError (a 500 before).
+        (b"[" * 30_000, 400, "request"),
+        (b'{"thread": ' + b"[" * 15_000 + b"]" * 15_000 + b"}", 400, "request"),
+        (b'{"a":' * 5_000 + b"1" + b"}" * 5_000, 400, "request"),
+        (b'{"thread": 1' + b"0" * 5_000 + b"}", 400, "request"),  # past int's digit limit
     ],
 )
 def test_refused_with_a_message_naming_the_field(service, body, status, field):

@@ -64,7 +64,8 @@ def test_the_whole_pipeline(service_runner, fake_akismet, database_url):
     )
     with service.client() as client:
         reply = comment(1, body="A reply", parent=first["id"])
-        answer = client.post("/api/comments", json=reply)
+        proof = {"Newsroom-Author": first["author_token"]}
+        answer = client.post("/api/comments", json=reply, headers=proof)
         assert answer.json()["status"] == "approved"  # a known author goes straight through
         elsewhere = client.post("/api/comments", json=reply | {"thread": OTHER_THREAD})
         assert elsewhere.status_code == 422

@@ -23,6 +23,9 @@ PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))
         ("::1", "2001:db8::5", PROXIES, "2001:db8::5"),
         ("192.168.0.1/32", None, (), "192.168.0.1"),  # Lambda's sourceIp with its CIDR suffix
         (None, None, (), ""),
+        ("10.0.0.2", "198.51.100.7:51234", PROXIES, "198.51.100.7"),  # a proxy adds the port
+        ("10.0.0.2", "[2001:db8::5]:443", PROXIES, "2001:db8::5"),
+        ("10.0.0.2", "6.6.6.6, 10.0.0.5:80", PROXIES, "6.6.6.6"),
     ],
 )
 def test_client_address(peer, forwarded, trusted, expected):

@@ -1,10 +1,7 @@
 """Under load, and through a crash: every acknowledged comment is stored exactly once."""
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,7 +9,7 @@ import httpx
 import pytest
 
 from newsroom.comments.store import open_store
-from tests.support.service import THREAD, free_port, write_manifest
+from tests.support.service import THREAD, free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,34 +61,6 @@ def test_500_posts_from_50_clients(service_runner, fake_akismet, database_url):
     stored = service.store.export()
     assert sorted(c["id"] for c in stored) == sorted(acknowledged)
     assert sorted(c["body"] for c in stored) == sorted(f"#{n}" for n in range(500))
-
-
-def start_server(tmp_path: Path, database_url: str, port: int) -> subprocess.Popen:
-    site = tmp_path / "site"
-    site.mkdir(exist_ok=True)
-    env = {
-        **os.environ,
-        "NEWSROOM_DATABASE_URL": database_url,
-        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
-        "NEWSROOM_RATE_LIMIT": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--site", str(site)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
 
 
 def test_sigkill_in_the_middle_of_a_load_loses_nothing_acknowledged(tmp_path, database_url):

@@ -11,13 +11,14 @@ from schemathesis.config import SchemathesisConfig
 
 from newsroom.service.app import create_app
 from newsroom.service.settings import ServiceSettings
-from tests.support.service import write_manifest
+from tests.support.service import TEST_SECRET_KEY, write_manifest
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("NEWSROOM_SCHEMATHESIS_EXAMPLES", "40"))
 
 
 def api_schema(tmp_path):
     environ = {
+        "NEWSROOM_SECRET_KEY": TEST_SECRET_KEY,
         "NEWSROOM_DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3",
         "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
         "NEWSROOM_RATE_LIMIT": "0",

@@ -28,7 +28,12 @@ def post(service, data=None, **kwargs):
 def test_ham_waits_for_a_moderator(service, fake_akismet):
     answer = post(service, comment(), headers={"User-Agent": "Reader/1.0", "Referer": "http://r/"})
     assert answer.status_code == 202
-    assert answer.json() == {"id": answer.json()["id"], "status": "pending"}
+    assert answer.json() == {
+        "id": answer.json()["id"],
+        "status": "pending",
+        "author_token": answer.json()["author_token"],
+    }
+    assert answer.json()["author_token"]
     stored = service.store.get(answer.json()["id"])
     assert (stored.status, stored.akismet) == ("pending", "ham")
     assert stored.body == "A *thoughtful* comment."
@@ -82,7 +87,7 @@ def test_discard_is_dropped_and_answered_like_pending(service, fake_akismet):
     fake_akismet.answer_with("discard")
     answer = post(service, comment())
     assert answer.status_code == 202
-    assert set(answer.json()) == {"id", "status"}
+    assert set(answer.json()) == {"id", "status", "author_token"}
     assert answer.json()["status"] == "pending"
     assert service.store.export() == []
 
@@ -140,11 +145,39 @@ def test_moderation_known_publishes_authors_with_an_approved_comment(service_run
     service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "known"})
     first = post(service, comment())
     assert first.json()["status"] == "pending"
+    proof = {"Newsroom-Author": first.json()["author_token"]}
     service.store.set_status([first.json()["id"]], "approved")
-    assert post(service, comment(body="Second")).json()["status"] == "approved"
-    assert (
-        post(service, comment(body="Other", email="bob@example.org")).json()["status"] == "pending"
-    )
+    assert post(service, comment(body="Second"), headers=proof).json()["status"] == "approved"
+    other = post(service, comment(body="Other", email="bob@example.org"), headers=proof)
+    assert other.json()["status"] == "pending"  # the proof is for Ann's address only
+
+
+def test_a_regulars_address_alone_proves_nothing(service_runner, fake_akismet):
+    """A stranger who types a regular's address waits like anyone, and the answer does
+    not tell them whether that address was ever approved."""
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "known"})
+    first = post(service, comment())
+    service.store.set_status([first.json()["id"]], "approved")
+    stranger = post(service, comment(body="I am Ann, honestly"))
+    forged = post(service, comment(body="Forged"), headers={"Newsroom-Author": "e30.AAAA"})
+    for answer in (stranger, forged):
+        assert answer.json()["status"] == "pending"
+        assert service.store.get(answer.json()["id"]).status == "pending"
+    never = post(service, comment(body="Unknown", email="new@example.org")).json()
+    assert set(never) == set(stranger.json()) and never["status"] == "pending"
+
+
+def test_without_javascript_the_proof_is_a_cookie(service_runner, fake_akismet):
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "known"})
+    with service.client() as client:
+        first = client.post("/api/comments", data=comment())
+        assert first.status_code == 303 and first.headers["location"].endswith("#comment-pending")
+        cookie = first.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/api/comments" in cookie
+        (stored,) = service.store.select()
+        service.store.set_status([stored.id], "approved")
+        second = client.post("/api/comments", data=comment(body="Again, as a regular"))
+    assert second.headers["location"].endswith("#comment-published")
 
 
 def test_replies_need_a_published_parent_in_the_same_thread(service, fake_akismet):
@@ -329,7 +362,7 @@ def test_honeypot_and_discard_answers_look_like_pending_ones(service, fake_akism
     fake_akismet.answer_with("ham")
     later = post(service, comment(body="kept too")).json()
     for answer in (discarded, honeypot):
-        assert set(answer) == {"id", "status"}
+        assert set(answer) == set(stored) == {"id", "status", "author_token"}
         assert answer["status"] == "pending"
     # Ids go up and never repeat: a dropped comment's id is never given to another.
     ids = [stored["id"], discarded["id"], honeypot["id"], later["id"]]
@@ -362,3 +395,79 @@ def test_public_answers_carry_no_personal_data(service_runner, fake_akismet):
     for page in pages:
         for private in ("hidden@example.org", "SecretAgent", "127.0.0.1", "198.51.100.99"):
             assert private not in page
+
+
+def test_a_text_that_cannot_be_rendered_in_time_waits_as_typed(
+    service_runner, fake_akismet, monkeypatch
+):
+    """Rendering runs off the event loop; past the deadline (or on a fault) the comment is
+    kept as escaped plain text and held for a moderator, even with moderation off."""
+    import time
+
+    from newsroom.comments import text as comment_text
+    from newsroom.service import posting
+
+    monkeypatch.setattr(posting, "RENDER_DEADLINE", 0.2)
+    monkeypatch.setattr(comment_text, "render", lambda text: time.sleep(1) or "<p>late</p>")
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "none"})
+    long_text = "<b>Bold</b> *claim* " + "x" * 1200
+    started = time.monotonic()
+    with service.client() as client:
+        answer = client.post("/api/comments", json=comment(body=long_text))
+        health = client.get("/api/health")
+    assert answer.status_code == 202 and answer.json()["status"] == "pending"
+    assert health.status_code == 200
+    assert time.monotonic() - started < 1.0  # not waiting for the renderer
+    stored = service.store.get(answer.json()["id"])
+    assert stored.status == "pending" and stored.body == long_text
+    assert stored.body_html.startswith("<p>&lt;b&gt;Bold&lt;/b&gt; *claim* xxx")
+
+
+def test_a_form_post_from_another_site_is_refused(service_runner, fake_akismet):
+    """Another site's page could make its visitors post for it (a spammer's comments from
+    innocent readers' addresses): a form post must come from the site's own pages."""
+    env = {
+        **fake_akismet.env(),
+        "NEWSROOM_SITE_URL": "https://news.example",
+        "NEWSROOM_ALLOWED_ORIGINS": "https://partner.example",
+    }
+    service = service_runner.start(env)
+
+    def form_post(**headers):
+        with service.client() as client:
+            return client.post("/api/comments", data=comment(body=str(headers)), headers=headers)
+
+    for foreign in (
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "https://news.example.evil.example"},
+        {"Referer": "https://evil.example/page.html"},
+        {"Origin": "http://news.example"},  # not the https site
+    ):
+        answer = form_post(**foreign)
+        assert answer.status_code == 403, foreign
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "another site" in answer.text and "Comment not accepted" in answer.text
+    assert service.store.export() == []
+    for ours in (
+        {"Origin": "https://news.example"},
+        {"Origin": "https://NEWS.example:443"},
+        {"Referer": "https://news.example/articles/x/"},
+        {"Origin": "https://partner.example"},
+        {},  # neither header (curl, some privacy settings): judged as before
+    ):
+        assert form_post(**ours).status_code == 303, ours
+    with service.client() as client:  # JSON is CORS's business, not this check's
+        json_post = client.post(
+            "/api/comments", json=comment(body="JSON"), headers={"Origin": "https://x.example"}
+        )
+    assert json_post.status_code == 202
+
+
+def test_without_a_public_url_the_requests_own_host_is_the_site(service, fake_akismet):
+    with service.client() as client:
+        own = client.post("/api/comments", data=comment(), headers={"Origin": service.url})
+        other = client.post(
+            "/api/comments", data=comment(body="x"), headers={"Origin": "http://127.0.0.2:80"}
+        )
+    assert (own.status_code, other.status_code) == (303, 403)

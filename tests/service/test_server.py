@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.service import THREAD, free_port, write_manifest
+from tests.support.service import TEST_SECRET_KEY, THREAD, free_port, write_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = "from newsroom.service.server import serve; serve('127.0.0.1', {port}, {site!r})"
@@ -29,41 +29,56 @@ def built_site(folder: Path) -> Path:
 
 
 @pytest.fixture
-def served(tmp_path):
-    site = built_site(tmp_path / "output")
-    port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PYTHON_AKISMET_", "NEWSROOM_"))
-    }
-    env |= {
-        "NEWSROOM_DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3",
-        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
-        "PYTHONPATH": str(ROOT),
-    }
-    log = tmp_path / "serve.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", SERVE.format(port=port, site=str(site))],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(f"{url}/api/health", timeout=1)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail(f"serve did not start:\n{log.read_text()}")
-            time.sleep(0.05)
-    yield url, log
-    process.terminate()
-    process.wait(10)
+def serve_with(tmp_path):
+    """serve_with(**env) -> (url, log): `serve` in its own process, with only these
+    NEWSROOM_ variables (and a secret key)."""
+    processes = []
+
+    def start(**extra: str):
+        site = built_site(tmp_path / "output")
+        port = free_port()
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PYTHON_AKISMET_", "NEWSROOM_"))
+        }
+        env |= {
+            "NEWSROOM_DATABASE_URL": f"sqlite:///{tmp_path}/c.sqlite3",
+            "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+            "NEWSROOM_SECRET_KEY": TEST_SECRET_KEY,
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
+        log = tmp_path / f"serve-{port}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-c", SERVE.format(port=port, site=str(site))],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/api/health", timeout=1)
+                return url, log
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    pytest.fail(f"serve did not start:\n{log.read_text()}")
+                time.sleep(0.05)
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture
+def served(serve_with):
+    return serve_with()
 
 
 def test_site_and_api_on_one_port(served):
@@ -98,3 +113,58 @@ def test_no_built_site_is_a_clear_error(tmp_path):
     )
     assert result.returncode != 0
     assert "No built site" in result.stderr
+
+
+def trickle(url: str, parts: list[bytes], pause: float, limit: float) -> float:
+    """Send ``parts`` one by one, ``pause`` seconds apart (then nothing more), until the
+    server closes the connection (then: how long it took) or ``limit`` seconds pass."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(url)
+    started = time.monotonic()
+    waiting = list(parts)
+    with socket.create_connection((address.hostname, address.port), timeout=limit) as sock:
+        sock.settimeout(pause)
+        while time.monotonic() - started < limit:
+            try:
+                if waiting:
+                    sock.sendall(waiting.pop(0))
+                if sock.recv(1024) == b"":
+                    return time.monotonic() - started  # closed by the server
+            except TimeoutError:
+                pass  # still connected: go on
+            except (BrokenPipeError, ConnectionResetError):
+                return time.monotonic() - started
+    return limit
+
+
+def test_a_client_that_trickles_its_headers_is_cut(serve_with):
+    url, log = serve_with(NEWSROOM_HEADER_TIMEOUT="2", NEWSROOM_BODY_TIMEOUT="2")
+    lines = [b"GET /api/health HTTP/1.1\r\n"] + [b"X-Slow: %d\r\n" % n for n in range(100)]
+    assert trickle(url, lines, pause=0.3, limit=10) < 4
+    head = (
+        b"POST /api/comments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 200\r\n\r\n"
+    )
+    assert trickle(url, [head] + [b" "] * 100, pause=0.3, limit=10) < 4
+    assert trickle(url, [], pause=0.3, limit=10) < 4  # connected, saying nothing
+    assert httpx.get(f"{url}/api/health").status_code == 200  # the others are served
+    assert "came too slowly" in log.read_text()
+
+
+def test_connections_are_bounded(serve_with):
+    import socket
+    from urllib.parse import urlsplit
+
+    url, _ = serve_with(NEWSROOM_MAX_CONNECTIONS="3")
+    address = urlsplit(url)
+    idle = [socket.create_connection((address.hostname, address.port)) for _ in range(3)]
+    try:
+        time.sleep(0.3)
+        assert httpx.get(f"{url}/api/health").status_code == 503
+    finally:
+        for sock in idle:
+            sock.close()
+    time.sleep(0.3)
+    assert httpx.get(f"{url}/api/health").status_code == 200

@@ -6,10 +6,13 @@ import pytest
 
 from newsroom.comments.config import ConfigError
 from newsroom.service.settings import ServiceSettings
+from tests.support.service import TEST_SECRET_KEY
+
+KEY = {"NEWSROOM_SECRET_KEY": TEST_SECRET_KEY}
 
 
 def test_defaults():
-    settings = ServiceSettings.from_env({})
+    settings = ServiceSettings.from_env(KEY)
     assert settings.rate_limit == 5
     assert settings.trusted_proxies == ()
     assert settings.allowed_origins == ()
@@ -20,6 +23,7 @@ def test_defaults():
 def test_every_variable():
     settings = ServiceSettings.from_env(
         {
+            **KEY,
             "NEWSROOM_DATABASE_URL": "postgresql://u:secret@db/news",
             "PYTHON_AKISMET_API_KEY": "k123",
             "PYTHON_AKISMET_BLOG_URL": "https://news.example/",
@@ -37,7 +41,7 @@ def test_every_variable():
     assert settings.allowed_origins == ("https://news.example", "https://www.news.example")
     assert settings.comments.akismet_configured
     shown = repr(settings)
-    for secret in ("k123", "secret", ":pw@"):
+    for secret in ("k123", "secret", ":pw@", TEST_SECRET_KEY):
         assert secret not in shown
 
 
@@ -54,6 +58,16 @@ def test_every_variable():
 )
 def test_bad_values_are_named(name, value, message):
     with pytest.raises(ConfigError) as raised:
-        ServiceSettings.from_env({name: value})
+        ServiceSettings.from_env({**KEY, name: value})
     assert name in str(raised.value)
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [({}, "NEWSROOM_SECRET_KEY must be set"), ({"NEWSROOM_SECRET_KEY": "short"}, "at least 32")],
+)
+def test_the_service_needs_a_secret_key(env, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        ServiceSettings.from_env(env)
+    assert "short" not in str(raised.value)  # the key is never repeated

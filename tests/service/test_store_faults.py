@@ -10,7 +10,7 @@ import httpx
 import newsroom.comments.store.sqlite
 from newsroom.service.app import create_app
 from newsroom.service.settings import ServiceSettings
-from tests.support.service import THREAD, write_manifest
+from tests.support.service import TEST_SECRET_KEY, THREAD, write_manifest
 
 COMMENT = {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body": "Hello"}
 
@@ -47,6 +47,7 @@ def test_an_unreachable_store(tmp_path):
         {
             "NEWSROOM_DATABASE_URL": "sqlite:////dev/null/nowhere/comments.sqlite3",
             "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+            "NEWSROOM_SECRET_KEY": TEST_SECRET_KEY,
         }
     )
     app = create_app(settings)

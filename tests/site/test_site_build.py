@@ -215,6 +215,22 @@ def test_seed_cases_end_to_end(build_site):
     )
 
 
+def test_structured_data_and_feed_carry_a_plain_text_headline(build_site):
+    """A seed's headline is plain text: JSON-LD and the feed give it as written, once
+    escaped for their own syntax (never HTML-escaped inside the JSON)."""
+    headline = "Regional Tram Line <b>Extension</b> Wins Final Approval & Funding"
+    site = build_site(seeds={"tram.txt": f"Date: 2024-04-01 09:00\n{headline}\n\nBody.\n"})
+    slug = "regional-tram-line-bextensionb-wins-final-approval-funding"
+    page = site.article(slug)
+    assert json_ld(page)["headline"] == headline
+    raw = page.select_one('script[type="application/ld+json"]').string
+    assert "<b>" not in raw and "&lt;" not in raw  # \u003c in the script, not an entity
+    entry = ET.fromstring(site.text("feeds/all.atom.xml")).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == headline
+    threads = json.loads(site.text("threads.json"))["threads"]
+    assert threads[slug]["title"] == headline
+
+
 def test_broken_seeds_are_reported_and_the_rest_builds(build_site):
     site = build_site(
         seeds={

@@ -18,6 +18,7 @@ def new(**changes) -> NewComment:
         status="pending",
         akismet="ham",
         ip="203.0.113.9",
+        ip_group="203.0.113.9",
         user_agent="Browser/1",
         referrer="http://site/a",
         created=now(),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -15,7 +18,9 @@ import uvicorn
 
 from newsroom.service.app import create_app
 from newsroom.service.settings import ServiceSettings
+from tests.support.keys import TEST_SECRET_KEY
 
+ROOT = Path(__file__).resolve().parents[2]
 THREAD = "iran-signs-deal"
 OTHER_THREAD = "council-budget"
 
@@ -42,13 +47,45 @@ def write_manifest(path: Path, slugs=(THREAD, OTHER_THREAD), site_url="") -> Pat
     return path
 
 
+def start_server(tmp_path: Path, database_url: str, port: int) -> subprocess.Popen:
+    """`newsroom serve` in its own process, with no rate limit."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "NEWSROOM_DATABASE_URL": database_url,
+        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+        "NEWSROOM_RATE_LIMIT": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--site", str(site)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
 @dataclass
 class RunningService:
     url: str
     settings: ServiceSettings
     app: object
+    uds: str | None = None  # a UNIX socket instead of a port: clients have no address
 
     def client(self, **kwargs) -> httpx.Client:
+        if self.uds is not None:
+            kwargs["transport"] = httpx.HTTPTransport(uds=self.uds)
         return httpx.Client(base_url=self.url, timeout=10, **kwargs)
 
     @property
@@ -63,21 +100,26 @@ class ServiceRunner:
         self.tmp_path = tmp_path
         self.servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(self, env: dict | None = None, database_url: str | None = None) -> RunningService:
+    def start(
+        self, env: dict | None = None, database_url: str | None = None, uds: bool = False
+    ) -> RunningService:
         manifest = write_manifest(self.tmp_path / "threads.json")
         environ = {
             "NEWSROOM_DATABASE_URL": database_url or f"sqlite:///{self.tmp_path}/c.sqlite3",
             "NEWSROOM_THREADS": str(manifest),
             "NEWSROOM_RATE_LIMIT": "0",
+            "NEWSROOM_SECRET_KEY": TEST_SECRET_KEY,
             **(env or {}),
         }
         settings = ServiceSettings.from_env(environ)
         app = create_app(settings)
         port = free_port()
+        socket_path = str(self.tmp_path / f"service-{port}.sock") if uds else None
         # As `newsroom serve`: the app alone decides whom X-Forwarded-For is believed from.
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
-        )
+            app, host="127.0.0.1", port=port, uds=socket_path, log_level="warning",
+            proxy_headers=False,
+        )  # fmt: skip
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
@@ -87,7 +129,7 @@ class ServiceRunner:
                 raise RuntimeError("the comment service did not start")
             time.sleep(0.02)
         self.servers.append((server, thread))
-        return RunningService(f"http://127.0.0.1:{port}", settings, app)
+        return RunningService(f"http://127.0.0.1:{port}", settings, app, socket_path)
 
     def stop(self) -> None:
         for server, thread in self.servers:

@@ -61,6 +61,51 @@ MIGRATIONS: list[tuple[int, dict[str, list[str]]]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        2,
+        {
+            # What the rate limit counts (an IPv6 /64, or "unknown"). SQLite applies a
+            # migration inside its write lock, once; PostgreSQL once too (its version row).
+            "sqlite": ["ALTER TABLE comments ADD COLUMN ip_group TEXT"],
+            "postgresql": ["ALTER TABLE comments ADD COLUMN IF NOT EXISTS ip_group TEXT"],
+            "common": [
+                "CREATE INDEX IF NOT EXISTS comments_ip_group ON comments (ip_group, created)"
+            ],
+        },
+    )
+)
+
+MIGRATIONS.append(
+    (
+        3,
+        {
+            # An e-mail address kept only as a keyed hash once erased (signing.email_hash),
+            # the author's proof a comment was posted with, and the single-use tokens
+            # already spent, until they expire.
+            "sqlite": [
+                "ALTER TABLE comments ADD COLUMN email_hash TEXT",
+                "ALTER TABLE comments ADD COLUMN author_key TEXT",
+                "CREATE TABLE IF NOT EXISTS spent_tokens "
+                "(id TEXT PRIMARY KEY, expires TEXT NOT NULL)",
+            ],
+            "postgresql": [
+                "ALTER TABLE comments ADD COLUMN IF NOT EXISTS email_hash TEXT",
+                "ALTER TABLE comments ADD COLUMN IF NOT EXISTS author_key TEXT",
+                "CREATE TABLE IF NOT EXISTS spent_tokens "
+                "(id TEXT PRIMARY KEY, expires TIMESTAMPTZ NOT NULL)",
+            ],
+            "common": [
+                "CREATE INDEX IF NOT EXISTS comments_email_hash ON comments (email_hash, status)",
+                "CREATE INDEX IF NOT EXISTS comments_author_key ON comments (author_key, status)",
+                # The duplicate check reads an address's latest comments on a thread.
+                "CREATE INDEX IF NOT EXISTS comments_latest_by_email "
+                "ON comments (email, thread, created)",
+            ],
+        },
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

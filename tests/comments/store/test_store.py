@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from newsroom.comments.signing import Signer
 from newsroom.comments.store import StoreError, open_store
 from newsroom.comments.store.clock import now
 from newsroom.comments.store.migrations import LATEST
@@ -87,7 +88,7 @@ def test_migrate_twice_and_concurrently(store_url):
         list(pool.map(lambda s: s.migrate(), stores))
     stores[0].migrate()
     assert stores[1].add(new()) > 0
-    assert versions(stores[2]) == [LATEST]
+    assert versions(stores[2]) == list(range(1, LATEST + 1))
     for s in stores:
         s.close()
 
@@ -112,7 +113,7 @@ def test_processes_starting_at_once_all_migrate(store_url):
         assert starter.wait(timeout=60) == 0, starter.stderr.read().decode()
         starter.stderr.close()
     store = open_store(store_url)
-    assert versions(store) == [LATEST]
+    assert versions(store) == list(range(1, LATEST + 1))
     assert store.add(new()) > 0
     store.close()
 
@@ -150,12 +151,12 @@ def test_a_new_numbered_migration_is_applied_once(store, monkeypatch):
 
     index = "CREATE INDEX IF NOT EXISTS comments_referrer ON comments (referrer)"
     monkeypatch.setattr(
-        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, {"common": [index]})]
+        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (LATEST + 1, {"common": [index]})]
     )
     kept = store.add(new())
     store.migrate()
     store.migrate()
-    assert versions(store) == [1, 2]
+    assert versions(store) == list(range(1, LATEST + 2))
     assert store.get(kept).body == "Hello"  # the data stays
 
 
@@ -213,16 +214,16 @@ def test_verdicts_feedback_and_delete(store):
 def test_rate_duplicates_and_known_authors(store):
     store.add(new(created=now() - timedelta(minutes=5)))
     store.add(new(body="Again"))
-    assert store.recent_from_ip("203.0.113.9", now() - timedelta(minutes=1)) == 1
-    assert store.recent_from_ip("198.51.100.1", now() - timedelta(minutes=1)) == 0
+    assert store.recent_from_group("203.0.113.9", now() - timedelta(minutes=1)) == 1
+    assert store.recent_from_group("198.51.100.1", now() - timedelta(minutes=1)) == 0
     assert store.is_duplicate("t", "ann@example.org", "Hello", now() - timedelta(minutes=10))
     assert not store.is_duplicate("t", "ann@example.org", "Hello", now() - timedelta(minutes=1))
     assert not store.is_duplicate("u", "ann@example.org", "Hello", now() - timedelta(minutes=10))
     assert not store.is_duplicate("t", "bob@example.org", "Hello", now() - timedelta(minutes=10))
-    assert not store.has_approved_by("ann@example.org")
-    store.set_status([store.add(new(body="Third"))], "approved")
-    assert store.has_approved_by("ann@example.org")
-    assert not store.has_approved_by("bob@example.org")
+    assert not store.has_approved_with("key-of-ann")
+    store.set_status([store.add(new(body="Third", author_key="key-of-ann"))], "approved")
+    assert store.has_approved_with("key-of-ann")
+    assert not store.has_approved_with("key-of-bob")
 
 
 def test_purge_deletes_old_spam_and_erases_old_addresses(store):
@@ -236,7 +237,8 @@ def test_purge_deletes_old_spam_and_erases_old_addresses(store):
     assert store.get(new_spam) is not None
     erased = store.get(old_ham)
     assert (erased.ip, erased.user_agent, erased.referrer) == (None, None, None)
-    kept = dict(vars(new(created=old)), ip=None, user_agent=None, referrer=None)
+    assert erased.ip_group is None
+    kept = dict(vars(new(created=old)), ip=None, ip_group=None, user_agent=None, referrer=None)
     assert {name: getattr(erased, name) for name in kept} == kept  # nothing else touched
     assert (store.get(fresh).ip, store.get(fresh).user_agent) == ("203.0.113.9", "Browser/1")
     assert store.purge(now() - timedelta(days=15), now() - timedelta(days=30)) == (0, 0)
@@ -260,3 +262,60 @@ def test_500_writes_from_50_threads_are_all_stored_once(store):
     stored = {c["id"]: c["body"] for c in store.export()}
     assert len(store.export()) == 500
     assert stored == {id: f"comment {n}" for n, id in enumerate(ids)}
+
+
+def test_single_use_tokens_carry_an_id_the_store_spends_once(store):
+    signer = Signer("k" * 40)
+    first = signer.verify("link", signer.sign("link", {}, timedelta(hours=1), single_use=True))
+    second = signer.verify("link", signer.sign("link", {}, timedelta(hours=1), single_use=True))
+    assert first.token_id and first.token_id != second.token_id
+    assert store.spend_token(first.token_id, first.expires) is True
+    assert store.spend_token(first.token_id, first.expires) is False  # spent
+    assert store.spend_token(second.token_id, second.expires) is True
+
+
+def test_refused_addresses_are_kept_only_as_a_keyed_hash(store):
+    """Spam and rejected comments past the retention keep the address only as a hash:
+    enough to count what an address had refused; pending ones are never touched."""
+    from newsroom.comments.signing import email_hash
+
+    signer = Signer("k" * 40)
+    old = now() - timedelta(days=40)
+    spam = store.add(new(status="spam", akismet="spam", created=old, email="Spam@x.org"))
+    rejected = store.add(new(status="rejected", created=old, email="spam@x.org"))
+    waiting = store.add(new(status="pending", created=old, email="spam@x.org"))
+    fresh = store.add(new(status="spam", akismet="spam", email="spam@x.org"))
+    hashed = email_hash(signer, "spam@x.org")
+    assert store.refused_count("spam@x.org", hashed) == 3
+    erased = store.erase_refused_emails(now() - timedelta(days=30), lambda e: email_hash(signer, e))
+    assert erased == 2
+    for id in (spam, rejected):
+        assert (store.get(id).email, store.get(id).email_hash) == ("", hashed)
+    assert store.get(waiting).email == "spam@x.org" and store.get(fresh).email == "spam@x.org"
+    assert store.refused_count("SPAM@x.org", hashed) == 3  # the history still counts
+    assert store.erase_refused_emails(now() - timedelta(days=30), lambda e: "never") == 0
+
+
+@pytest.mark.parametrize("delete", [False, True])
+def test_a_readers_right_to_erasure(store, delete):
+    from newsroom.comments.model import Comment
+    from newsroom.comments.store.base import ERASED_AUTHOR
+
+    ann = [
+        store.add(new(status="approved", email="ann@example.org", url="https://ann.example")),
+        store.add(new(status="pending", email="ANN@example.org", body="Second")),
+        store.add(new(status="spam", email="", email_hash="ann-hash", body="Hashed")),
+    ]
+    bob = store.add(new(email="bob@example.org", author="Bob"))
+    assert sorted(store.erase_person(" ann@example.org", "ann-hash", delete=delete)) == ann
+    if delete:
+        assert [store.get(id) for id in ann] == [None, None, None]
+    else:
+        for id in ann:
+            comment: Comment = store.get(id)
+            assert comment.author == ERASED_AUTHOR
+            assert (comment.email, comment.email_hash, comment.url) == ("", None, "")
+            assert (comment.ip, comment.ip_group, comment.user_agent) == (None, None, None)
+            assert (comment.referrer, comment.author_key) == (None, None)
+        assert store.get(ann[1]).body == "Second"  # the text stays, anonymised
+    assert store.get(bob).author == "Bob" and store.get(bob).email == "bob@example.org"

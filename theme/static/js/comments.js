@@ -11,6 +11,8 @@
   const heading = section.querySelector("h2");
   const title = heading.textContent.replace(/^[^“]*/, "");
   const down = "Posting comments is unavailable right now.";
+  // The proof that this reader wrote their earlier comments (moderation "known").
+  const keep = (t) => { try { return t ? localStorage.setItem("newsroom-author", t) : localStorage.getItem("newsroom-author"); } catch {} };
   const el = (tag, cls = "", text = "") =>
     Object.assign(document.createElement(tag), { className: cls, textContent: text });
   const status = document.getElementById("comment-status");
@@ -84,13 +86,16 @@
     data.parent = +data.parent || undefined;
     say("Sending…");
     let response;
+    const headers = { "Content-Type": json, Accept: json }, proof = keep();
+    if (proof) headers["Newsroom-Author"] = proof;
     try {
-      response = await fetch(api, { method: "POST", headers: { "Content-Type": json, Accept: json }, body: JSON.stringify(data) });
+      response = await fetch(api, { method: "POST", headers, body: JSON.stringify(data) });
     } catch {
       return say(down + " Your text is kept.", true);
     }
     const answer = await response.json().catch(() => ({}));
     if (response.ok) {
+      if (answer.author_token) keep(answer.author_token);
       place(render(data, true), data.parent);
       fields.body.value = "";
       say("Thank you. Your comment is " + (answer.status === "approved" ? "published." : "awaiting moderation."));
