@@ -200,10 +200,15 @@ def _email_hasher(settings: Settings) -> Callable[[str], str] | None:
 
 def run_erase(args, settings: Settings, store: Store) -> int:
     """A reader's right to erasure, by the address they wrote with."""
+    if not args.email.strip():
+        print("newsroom: give the address the reader wrote with (--email)", file=sys.stderr)
+        return 2
     hashed = _email_hasher(settings)
     ids = store.erase_person(args.email, hashed(args.email) if hashed else None, args.delete)
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
+    if ids:
+        _after_approve(ids)  # pages show the name until the site is rebuilt
     return 0
 
 

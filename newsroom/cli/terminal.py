@@ -34,7 +34,7 @@ def table(comments: Iterable[Comment]) -> str:
 
 # Readers write these fields. Control characters (colours, cursor moves, a clear screen)
 # and bidi overrides (which reorder what is shown) are printed as escapes, not obeyed.
-CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:

@@ -49,6 +49,7 @@ class _Exchange(asyncio.Protocol):
         self._body: list[bytes] = []
         self._size = 0
         self._header_bytes = 0
+        self._head_received = 0
         self._headers_complete = False
         self._done: asyncio.Future[Exchanged] | None = None
         self.received_any = False
@@ -61,6 +62,13 @@ class _Exchange(asyncio.Protocol):
         if self.closed:  # refused already: nothing more is read
             return
         self.received_any = True
+        if not self._headers_complete:
+            # httptools hands over a header only once it has all of it: count the bytes
+            # as they come, or one endless header is gathered for as long as it lasts.
+            self._head_received += len(data)  # the body's first bytes may come along
+            if self._head_received > 2 * MAX_HEADER_BYTES:
+                self._fail(httpx.RemoteProtocolError("Response headers too large"))
+                return
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade:

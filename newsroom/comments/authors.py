@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from newsroom.comments.signing import BadToken, Signer, email_hash
+from newsroom.comments.signing import BadToken, Signer
 
 PURPOSE = "author"
 LIFETIME = timedelta(days=365)
@@ -23,7 +23,13 @@ def new_key() -> str:
 
 
 def token(signer: Signer, key: str, email: str) -> str:
-    return signer.sign(PURPOSE, {"k": key, "e": email_hash(signer, email)}, LIFETIME)
+    return signer.sign(PURPOSE, {"k": key, "e": _address(signer, email)}, LIFETIME)
+
+
+def _address(signer: Signer, email: str) -> str:
+    """The address as the token names it: a keyed hash of its own purpose, so a token
+    (readable by whoever holds it) never shows the hash kept for erased addresses."""
+    return signer.keyed_hash("author-email", email.strip().casefold())
 
 
 def proven_key(signer: Signer, presented: str, email: str) -> str | None:
@@ -35,6 +41,6 @@ def proven_key(signer: Signer, presented: str, email: str) -> str | None:
     except BadToken:
         return None
     key = data.get("k")
-    if not isinstance(key, str) or data.get("e") != email_hash(signer, email):
+    if not isinstance(key, str) or data.get("e") != _address(signer, email):
         return None
     return key

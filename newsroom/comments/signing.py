@@ -6,8 +6,9 @@ purpose: a token made for one purpose (say, an author's proof) is worthless for 
 in the store (``Store.spend_token``). Keyed hashes (an e-mail address kept only as a
 hash) use a key of their own, so they cannot be computed without the secret.
 
-Tokens are ``base64url(JSON payload) "." base64url(HMAC-SHA256)``: short, URL-safe, and
-readable by nothing but this module.
+Tokens are ``base64url(JSON payload) "." base64url(HMAC-SHA256)``: short and URL-safe.
+They are signed, not encrypted: whoever holds one can read its data, so no token carries
+anything secret (an address goes in only as a keyed hash of a purpose of its own).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,7 +61,9 @@ class Signer:
 
     def verify(self, purpose: str, token: str) -> Verified:
         body, dot, mac = token.partition(".")
-        if not dot or not hmac.compare_digest(mac, self._mac(purpose, body)):
+        if not (dot and body.isascii() and mac.isascii()):
+            raise BadToken("the token is not ours")
+        if not hmac.compare_digest(mac.encode(), self._mac(purpose, body).encode()):
             raise BadToken("the token is not ours, or not for this")
         try:
             payload = json.loads(_unb64(body))
@@ -70,6 +74,15 @@ class Signer:
         if expires < now():
             raise BadToken("the token has expired")
         return Verified(data=data, expires=expires, token_id=payload.get("i"))
+
+    def verify_once(
+        self, purpose: str, token: str, spend: Callable[[str, datetime], bool]
+    ) -> Verified:
+        """A single-use token, spent now (``spend``: the store's ``spend_token``)."""
+        verified = self.verify(purpose, token)
+        if verified.token_id is None or not spend(verified.token_id, verified.expires):
+            raise BadToken("the token was used already, or is not for one use")
+        return verified
 
     def keyed_hash(self, purpose: str, value: str) -> str:
         """A stable hash of ``value`` that only the holder of the key can compute."""

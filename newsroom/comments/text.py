@@ -56,7 +56,7 @@ _HREFLESS_LINK = re.compile(rf'<a rel="{LINK_REL}">(.*?)</a>', re.S)
 # More marks of one kind than this, or quotes and lists nested deeper, and the text is
 # shown as typed: Markdown would take too long over it, and no comment needs that much.
 MAX_MARKS = 64
-MARKS = "[`*_<"
+MARKS = "[`*_<~"
 MAX_DEPTH = 8
 _NESTING_MARK = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))")
 
@@ -103,6 +103,7 @@ def plain_html(text: str) -> str:
 
 def render(text: str) -> str:
     """Safe HTML for a comment body: only the allowlist survives, links get rel=nofollow."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Markdown reads them
     if _pathological(text):
         return plain_html(text)
     marked_up = _markdown().convert(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING
@@ -88,9 +89,14 @@ async def post_comment(request: Request) -> Response:
     try:
         if is_form:
             _check_origin(request, service)
+        intake.check_content_type(content_type)
         intake.check_media_type(intake.media_type(content_type))
         intake.check_length(request.headers.get("content-length"))
-        data = intake.parse(await _body(request), content_type)
+        raw = await _body(request)
+        if intake.media_type(content_type) == intake.MULTIPART:  # the MIME parser is slow
+            data = await asyncio.to_thread(intake.parse, raw, content_type)
+        else:
+            data = intake.parse(raw, content_type)
         submission = intake.validate(data)
         outcome = await service.post(submission, _visitor(request, service))
     except IntakeError as refusal:
@@ -137,6 +143,11 @@ def _check_origin(request: Request, service: CommentService) -> None:
     """A form post from another site's page is refused: it would spread a spammer's
     posts over innocent readers' addresses."""
     public = service.settings.comments.site_url or service.threads.current().site_url
+    if not public:
+        service.say_once(
+            "No public site URL (NEWSROOM_SITE_URL, or SITEURL in the build): form posts "
+            "are checked against the Host they were sent to, which suits development only."
+        )
     ours = (public, *service.settings.allowed_origins)
     foreign = foreign_origin(request.headers, ours, request.headers.get("host", ""))
     if foreign is not None:

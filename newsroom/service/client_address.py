@@ -10,17 +10,18 @@ from __future__ import annotations
 import ipaddress
 
 UNKNOWN = "unknown"  # the one rate-limit group of every client whose address is unknown
+UNIX = "unix"  # in the trusted proxies: a peer with no address (a proxy on a UNIX socket)
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str:
-    address = _clean(peer)
-    if not trusted or not forwarded_for or not _is_trusted(address, trusted):
+    address = _normal(_clean(peer))
+    if not trusted or not forwarded_for or not is_trusted(address, trusted):
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        hop = _without_port(_clean(hop))
+        hop = _normal(_without_port(_clean(hop)))
         if not _is_address(hop):
             return address  # "unknown" or worse: the nearest proxy is all we know
-        if not _is_trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return hop
         address = hop
     return address
@@ -68,9 +69,22 @@ def _is_address(value: str) -> bool:
     return True
 
 
-def _is_trusted(address: str, trusted: tuple) -> bool:
+def _normal(address: str) -> str:
+    """An IPv4 client seen through a dual-stack socket (::ffff:a.b.c.d) as plain IPv4."""
+    if address.startswith("::ffff:") or address.startswith("::FFFF:"):
+        try:
+            mapped = ipaddress.IPv6Address(address).ipv4_mapped
+        except ValueError:
+            return address
+        return str(mapped) if mapped else address
+    return address
+
+
+def is_trusted(address: str, trusted: tuple) -> bool:
+    if not address:
+        return UNIX in trusted
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in network for network in trusted)
+    return any(ip in network for network in trusted if not isinstance(network, str))

@@ -14,6 +14,11 @@ from urllib.parse import parse_qsl, urlsplit
 from newsroom.comments.model import MAX_ID, POSTED, Field, Submission
 
 MAX_REQUEST_BYTES = 32 * 1024
+MAX_CONTENT_TYPE_CHARS = 200  # "multipart/form-data; boundary=" and up to 70 more
+# RFC 2046: a boundary is 1 to 70 characters of a small set, quoted or not.
+_BOUNDARY = re.compile(
+    r'boundary=(?:"([0-9A-Za-z\'()+_,\-./:=? ]{1,70})"|([0-9A-Za-z\'()+_,\-./:=?]{1,70}))', re.I
+)
 KNOWN = frozenset({*(field.name for field in POSTED), "parent"})
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -46,6 +51,11 @@ def check_length(content_length: str | None) -> None:
 
 def too_large() -> IntakeError:
     return IntakeError(413, {"request": f"The request is larger than {MAX_REQUEST_BYTES} bytes."})
+
+
+def check_content_type(content_type: str) -> None:
+    if len(content_type) > MAX_CONTENT_TYPE_CHARS:
+        raise IntakeError(400, {"request": "The Content-Type header is too long."})
 
 
 def check_media_type(kind: str) -> None:
@@ -117,8 +127,16 @@ def _multipart_fields(raw: bytes, content_type: str) -> dict:
     """Text fields of multipart/form-data (the body is already at most 32 KiB).
 
     The standard library's MIME parser reads it: no files are taken, only named fields.
+    It is given the boundary alone, never the client's whole Content-Type (its parameter
+    parsing takes seconds over a long one); the caller runs this off the event loop.
     """
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        raise IntakeError(400, {"request": "The multipart form data names no boundary."})
+    boundary = found.group(1) or found.group(2)
+    head = (
+        f'Content-Type: multipart/form-data; boundary="{boundary}"\r\nMIME-Version: 1.0\r\n\r\n'
+    ).encode("latin-1", "replace")
     message = BytesParser(policy=policy.HTTP).parsebytes(head + raw)
     if not message.is_multipart() or message.defects:
         raise IntakeError(400, {"request": "The multipart form data cannot be read."})

@@ -41,8 +41,8 @@ logger = logging.getLogger("newsroom.service")
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 MAX_HEADER_CHARS = 500
-# A shorter text renders on the event loop in well under a millisecond; a longer one in a
-# worker thread, so that no post holds up the others.
+# A shorter text renders on the event loop in about a millisecond at most (markup that
+# would take longer is shown as typed); a longer one in a worker thread.
 RENDER_INLINE_CHARS = 1000
 RENDER_THREADS = 2
 # Seconds. A text not rendered by then (or whose rendering fails) is stored as typed,
@@ -91,7 +91,7 @@ class CommentService:
         self._dropped = rate_limit.DroppedLog()
         self._in_flight = InFlight()
         self._writes = WriteBatch(self.store.add_many)
-        self._said_unknown = False
+        self._said: set[str] = set()
         self._renderers: ThreadPoolExecutor | None = None
 
     def gateway(self) -> Gateway | None:
@@ -120,7 +120,12 @@ class CommentService:
             raise IntakeError(422, {"thread": "There is no article with this thread."})
         await self._check_parent(submission)
         if visitor.group == UNKNOWN:
-            self._say_unknown()
+            self.say_once(
+                "A comment came with no client address (a UNIX socket, or a proxy that "
+                "sends no X-Forwarded-For): all such posts share one rate limit. Have the "
+                "proxy send X-Forwarded-For and list it in NEWSROOM_TRUSTED_PROXIES "
+                "(its address, or 'unix' for a proxy on a UNIX socket)."
+            )
         text = (submission.thread, submission.email, submission.body)
         with self._in_flight.holding(visitor.group, text) as ticket:
             return await self._post_checked(submission, visitor, thread, ticket)
@@ -154,14 +159,11 @@ class CommentService:
         proof = authors.token(self.signer, comment.author_key or "", comment.email)
         return Outcome(comment_id, told, thread, stored=comment.status, author_token=proof)
 
-    def _say_unknown(self) -> None:
-        if not self._said_unknown:  # once a process: the setup, not the visitor, is wrong
-            self._said_unknown = True
-            logger.warning(
-                "A comment came with no client address (a UNIX socket, or a proxy that "
-                "sends no X-Forwarded-For): all such posts share one rate limit. Have the "
-                "proxy send X-Forwarded-For and list it in NEWSROOM_TRUSTED_PROXIES."
-            )
+    def say_once(self, warning: str) -> None:
+        """A warning about the setup (not about a visitor): once a process."""
+        if warning not in self._said:
+            self._said.add(warning)
+            logger.warning(warning)
 
     async def _check_parent(self, submission: Submission) -> None:
         if submission.parent is None:
@@ -248,13 +250,13 @@ class CommentService:
         """The text's safe HTML, and whether it was rendered (else: escaped as typed)."""
         from newsroom.comments import text as comment_text  # only posts need Markdown
 
-        if len(text) <= RENDER_INLINE_CHARS:
-            return comment_text.render(text), True
-        if self._renderers is None:
-            self._renderers = ThreadPoolExecutor(RENDER_THREADS, "newsroom-render")
-        loop = asyncio.get_running_loop()
-        rendering = loop.run_in_executor(self._renderers, comment_text.render, text)
         try:
+            if len(text) <= RENDER_INLINE_CHARS:
+                return comment_text.render(text), True
+            if self._renderers is None:
+                self._renderers = ThreadPoolExecutor(RENDER_THREADS, "newsroom-render")
+            loop = asyncio.get_running_loop()
+            rendering = loop.run_in_executor(self._renderers, comment_text.render, text)
             return await asyncio.wait_for(rendering, RENDER_DEADLINE), True
         except Exception as exc:  # too slow, or a fault in the renderer: keep the comment
             reason = "took too long" if isinstance(exc, TimeoutError) else repr(exc)

@@ -54,6 +54,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None
         port=port,
         log_level="info",
         proxy_headers=False,  # the app alone decides whom X-Forwarded-For is believed from
-        http=slow_clients.protocol(settings.header_timeout, settings.body_timeout),
+        http=slow_clients.protocol(
+            settings.header_timeout, settings.body_timeout, settings.trusted_proxies
+        ),
         limit_concurrency=settings.max_connections,
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from newsroom.comments.config import ConfigError, Settings, read, web_address, whole_number
+from newsroom.service.client_address import UNIX
 
 DEFAULT_RATE_LIMIT = 5  # comments per address per minute
 DEFAULT_HEADER_TIMEOUT = 30  # seconds for a request's headers (newsroom serve)
@@ -20,7 +21,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 class ServiceSettings:
     comments: Settings = field(default_factory=Settings)
     rate_limit: int = DEFAULT_RATE_LIMIT
-    trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed
+    # Whose X-Forwarded-For is believed; "unix": a proxy on a UNIX socket (no address).
+    trusted_proxies: tuple[Network | str, ...] = ()
     allowed_origins: tuple[str, ...] = ()  # other sites whose pages may call the API
     site_dir: str = "output"  # what `newsroom serve` serves at /
     header_timeout: int = DEFAULT_HEADER_TIMEOUT
@@ -66,9 +68,12 @@ def _positive(name: str, raw: str, default: int) -> int:
     return value
 
 
-def _networks(raw: str) -> tuple[Network, ...]:
-    networks = []
+def _networks(raw: str) -> tuple[Network | str, ...]:
+    networks: list[Network | str] = []
     for item in raw.replace(",", " ").split():
+        if item.lower() == UNIX:
+            networks.append(UNIX)
+            continue
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:

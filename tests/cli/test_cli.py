@@ -211,6 +211,8 @@ def test_erase_a_reader(moderation):
     assert store.get(theirs).author == "Them"
     assert run("comments", "erase", "--email", "them@x.org", "--delete").returncode == 0
     assert store.get(theirs) is None
+    refused = run("comments", "erase", "--email", " ", "--delete")
+    assert refused.returncode == 2 and "--email" in refused.stderr
 
 
 def test_approve_calls_the_rebuild_hook(moderation, monkeypatch):

@@ -2,6 +2,7 @@
 HTTP allows, dead and broken connections, timeouts, and HTTPS with a certificate check."""
 
 import asyncio
+import contextlib
 from urllib.parse import parse_qs
 
 import httpx
@@ -246,3 +247,32 @@ def test_other_requests_go_the_long_way_on_the_same_connections():
     assert f"Host: 127.0.0.1:{server.port}".encode() in get_head
     head, _, body = server.requests[1].partition(b"\r\n\r\n")
     assert body == b"user_ip=1" and b"Content-Length: 9" in head.split(b"\r\n")
+
+
+def test_an_endless_header_is_cut_as_it_comes():
+    """httptools reports a header only once it has all of it: the bytes are counted as
+    they arrive, so a server sending one header forever is cut early, not at the timeout."""
+
+    async def go():
+        async def serve(reader, writer):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+            with contextlib.suppress(ConnectionError):
+                for _ in range(400):  # 400 × 4 KiB, while the client keeps reading
+                    writer.write(b"x" * 4096)
+                    await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = AkismetHTTPClient(redirect_to=f"http://127.0.0.1:{port}", timeout=30)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(httpx.RemoteProtocolError, match="headers too large"):
+            await client.post(API, data=FORM)
+        took = loop.time() - started
+        await client.aclose()
+        server.close()
+        return took
+
+    assert asyncio.run(go()) < 5  # well before the 30 s timeout

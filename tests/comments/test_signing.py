@@ -49,3 +49,24 @@ def test_keyed_hashes_need_the_key():
     assert email_hash(signer, " Ann@Example.org ") == email_hash(signer, "ann@example.org")
     assert email_hash(Signer("x" * 40), "ann@example.org") != email_hash(signer, "ann@example.org")
     assert len(email_hash(signer, "ann@example.org")) == 64
+
+
+@pytest.mark.parametrize("token", ["abc.\xe9", "\xe9.abc", "é" * 40, "a.b.c"])
+def test_any_text_is_refused_without_an_error(token):
+    with pytest.raises(BadToken):
+        Signer(KEY).verify("author", token)
+
+
+def test_an_author_token_shows_no_hash_kept_for_erased_addresses():
+    import base64
+    import json
+
+    from newsroom.comments import authors
+
+    signer = Signer(KEY)
+    token = authors.token(signer, "key", "ann@example.org")
+    body = token.split(".")[0]
+    data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    assert email_hash(signer, "ann@example.org") not in json.dumps(data)
+    assert authors.proven_key(signer, token, "ANN@example.org ") == "key"
+    assert authors.proven_key(signer, token, "bob@example.org") is None

@@ -144,3 +144,18 @@ def test_unreadable_multipart_is_a_400_page(service, body, content_type):
     assert answer.headers["content-type"].startswith("text/html")
     assert 'id="comment-form"' in answer.text
     assert service.store.export() == []
+
+
+def test_a_long_content_type_is_refused_before_any_parsing(service):
+    """The MIME parser takes seconds over a long Content-Type: refused by its length."""
+    long_type = "multipart/form-data; boundary=xx" + "; a=b" * 20_000
+    answer = send(service, b"--xx--", content_type=long_type)
+    assert answer.status_code == 400
+    assert "The Content-Type header is too long." in answer.text  # a form's page
+
+
+def test_multipart_with_a_quoted_boundary(service):
+    body = b'--a b\r\nContent-Disposition: form-data; name="thread"\r\n\r\nnope\r\n--a b--\r\n'
+    answer = send(service, body, content_type='multipart/form-data; boundary="a b"')
+    assert answer.status_code == 422  # read: "thread" is there, the others are missing
+    assert 'value="nope"' in answer.text and "This field is required." in answer.text

@@ -30,3 +30,16 @@ PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))
 )
 def test_client_address(peer, forwarded, trusted, expected):
     assert client_address(peer, forwarded, trusted) == expected
+
+
+def test_a_proxy_on_a_unix_socket_is_trusted_when_named():
+    """A UNIX socket's peer has no address: "unix" in the trusted proxies believes it."""
+    forwarded = "198.51.100.7"
+    assert client_address(None, forwarded, (*PROXIES, "unix")) == "198.51.100.7"
+    assert client_address(None, forwarded, PROXIES) == ""  # not named: unknown, as before
+
+
+def test_ipv4_seen_through_a_dual_stack_socket_is_ipv4():
+    proxies = (ipaddress.ip_network("127.0.0.1/32"),)
+    assert client_address("::ffff:127.0.0.1", "198.51.100.7", proxies) == "198.51.100.7"
+    assert client_address("::ffff:203.0.113.9", None, ()) == "203.0.113.9"

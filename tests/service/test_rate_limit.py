@@ -107,3 +107,11 @@ def test_a_proxy_that_writes_ip_and_port_is_understood(service_runner, fake_akis
     assert post_as(service, "[2001:db8::7]:443", body="v6").status_code == 202
     ips = [call["user_ip"] for call in fake_akismet.calls("comment-check")]
     assert ips == ["198.51.100.7", "2001:db8::7"]
+
+
+def test_behind_a_proxy_on_a_unix_socket_clients_are_told_apart(service_runner, fake_akismet):
+    env = {**fake_akismet.env(), "NEWSROOM_RATE_LIMIT": "1", "NEWSROOM_TRUSTED_PROXIES": "unix"}
+    service = service_runner.start(env, uds=True)
+    answers = [post_as(service, f"198.51.100.{n}", body=f"from {n}").status_code for n in (1, 2)]
+    assert answers == [202, 202]
+    assert post_as(service, "198.51.100.1", body="again").status_code == 429

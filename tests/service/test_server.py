@@ -1,5 +1,6 @@
 """`serve`: the built site and the API on one port, in a process of its own."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -151,6 +152,50 @@ def test_a_client_that_trickles_its_headers_is_cut(serve_with):
     assert trickle(url, [], pause=0.3, limit=10) < 4  # connected, saying nothing
     assert httpx.get(f"{url}/api/health").status_code == 200  # the others are served
     assert "came too slowly" in log.read_text()
+
+
+def test_one_client_cannot_hold_every_connection(serve_with):
+    """Idle sockets from one address are cut past a few dozen, and never reach the
+    overall bound: the service keeps answering everyone else."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url, _ = serve_with(NEWSROOM_MAX_CONNECTIONS="40")
+    address = urlsplit(url)
+    idle = [socket.create_connection((address.hostname, address.port)) for _ in range(45)]
+    try:
+        time.sleep(0.3)
+        open_ones = []
+        for sock in idle:
+            sock.settimeout(0.05)
+            with contextlib.suppress(TimeoutError):
+                if sock.recv(1) != b"":
+                    open_ones.append(sock)
+                continue
+            open_ones.append(sock)  # still open: no answer, no close
+        assert len(open_ones) == 32  # past 32 from one address: closed at once
+        open_ones[0].close()  # room for one more from this address
+        time.sleep(0.2)
+        assert httpx.get(f"{url}/api/health").status_code == 200  # under the overall 40
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_a_huge_request_head_is_refused(serve_with):
+    url, _ = serve_with()
+    head = b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"x" * 70_000 + b"\r\n\r\n"
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
+        try:
+            sock.sendall(head)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # closed while we were still sending: refused too
+        answer = sock.recv(1024)
+    assert answer.startswith(b"HTTP/1.1 431") or answer == b""
 
 
 def test_connections_are_bounded(serve_with):

@@ -354,32 +354,48 @@ class Store(ABC):
                 cursor.execute(sql, (hashed(row["email"]), row["id"], row["email"]))
         return len(rows)
 
-    def refused_count(self, email: str, email_hash: str) -> int:
+    def refused_count(self, email: str, email_hash: str | None) -> int:
         """Spam and rejected comments from an address, erased ones included."""
-        sql = self._sql(
-            "SELECT COUNT(*) AS n FROM comments WHERE status IN ('spam', 'rejected') "
-            "AND (LOWER(email) = ? OR email_hash = ?)"
-        )
-        return _count(self._read(sql, (email.strip().lower(), email_hash)))
+        return len(self._by_address(email, email_hash, refused_only=True))
 
     def erase_person(self, email: str, email_hash: str | None, delete: bool = False) -> list[int]:
         """A reader's right to erasure: every comment written with this address (its
         hash too) loses its author's name and personal data, or is deleted. The ids."""
-        where = "WHERE LOWER(email) = ? OR email_hash = ?"
-        params = (email.strip().lower(), email_hash)
-        ids = [
-            row["id"] for row in self._read(self._sql(f"SELECT id FROM comments {where}"), params)
-        ]
+        ids = self._by_address(email, email_hash)
         if delete:
             return self.delete(ids)
         sql = self._sql(
-            f"UPDATE comments SET author = ?, email = '', email_hash = NULL, url = '', ip = NULL, "
-            f"ip_group = NULL, user_agent = NULL, referrer = NULL, author_key = NULL, "
-            f"updated = ? {where}"
+            "UPDATE comments SET author = ?, email = '', email_hash = NULL, url = '', ip = NULL, "
+            "ip_group = NULL, user_agent = NULL, referrer = NULL, author_key = NULL, "
+            "updated = ? WHERE id = ?"
         )
         with self._write() as cursor:
-            cursor.execute(sql, (ERASED_AUTHOR, self._to_db(now()), *params))
+            for id in ids:
+                cursor.execute(sql, (ERASED_AUTHOR, self._to_db(now()), id))
         return ids
+
+    def _by_address(
+        self, email: str, email_hash: str | None, refused_only: bool = False
+    ) -> list[int]:
+        """The ids of comments written with this address (any case, any script: compared
+        casefolded here, since SQLite's LOWER() knows ASCII only) or kept as this hash.
+        For a moderator's rare request, so a scan will do."""
+        wanted = email.strip().casefold()
+        if not wanted:
+            raise StoreError("no e-mail address given")
+        refused = "AND status IN ('spam', 'rejected') " if refused_only else ""
+        rows = self._read(
+            self._sql(
+                "SELECT id, email, email_hash FROM comments "
+                f"WHERE (email <> '' OR email_hash IS NOT NULL) {refused}ORDER BY id"
+            )
+        )
+        return [
+            row["id"]
+            for row in rows
+            if row["email"].strip().casefold() == wanted
+            or (email_hash is not None and row["email_hash"] == email_hash)
+        ]
 
     def spend_token(self, token_id: str, expires: datetime) -> bool:
         """Mark a single-use token spent; False when it was spent already."""

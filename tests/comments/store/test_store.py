@@ -319,3 +319,26 @@ def test_a_readers_right_to_erasure(store, delete):
             assert (comment.referrer, comment.author_key) == (None, None)
         assert store.get(ann[1]).body == "Second"  # the text stays, anonymised
     assert store.get(bob).author == "Bob" and store.get(bob).email == "bob@example.org"
+
+
+def test_verify_once_spends_the_token(store):
+    from newsroom.comments.signing import BadToken
+
+    signer = Signer("k" * 40)
+    once = signer.sign("link", {"id": 7}, timedelta(hours=1), single_use=True)
+    assert signer.verify_once("link", once, store.spend_token).data == {"id": 7}
+    with pytest.raises(BadToken, match="used already"):
+        signer.verify_once("link", once, store.spend_token)
+    reusable = signer.sign("link", {"id": 7}, timedelta(hours=1))
+    with pytest.raises(BadToken):
+        signer.verify_once("link", reusable, store.spend_token)
+
+
+def test_erasure_finds_an_address_in_any_case_and_never_everyone(store):
+    mine = store.add(new(email="ÉLODIE@example.fr"))
+    hashed_other = store.add(new(status="spam", email="", email_hash="someone-else"))
+    assert store.erase_person("élodie@example.fr", None) == [mine]
+    assert store.refused_count("élodie@example.fr", None) == 0
+    with pytest.raises(StoreError, match="no e-mail address"):
+        store.erase_person("  ", None, delete=True)
+    assert store.get(hashed_other) is not None
