@@ -38,22 +38,34 @@ ERASED_AUTHOR = "(name erased)"
 DUPLICATE_CANDIDATES = 50
 
 
-def _row_reader(record: type[R], columns: tuple[str, ...]) -> Callable[[Row, FromDb], R]:
-    """A function that makes a record of a row, reading each column by name (times
-    through the backend's ``_from_db``). Written out from the column names as one call,
-    as namedtuple writes its methods: a build reads 100,000 rows, a GET twenty. The
-    names are the records' own identifiers, never input."""
+def _row_reader(record: type[R], columns: tuple[str, ...]) -> Callable[[Row, FromDb, At], R]:
+    """A function that makes a record of a row: column ``columns[k]`` is ``row[at[k]]``
+    (``at``: from ``_where``), times through the backend's ``_from_db``. Written out from
+    the column names as one call, as namedtuple writes its methods: a build reads 100,000
+    rows, a GET twenty. The names are the records' own identifiers, never input."""
     arguments = ", ".join(
-        f"{name}=from_db(row[{name!r}])" if name in TIMES else f"{name}=row[{name!r}]"
-        for name in columns
+        f"{name}=from_db(row[at[{k}]])" if name in TIMES else f"{name}=row[at[{k}]]"
+        for k, name in enumerate(columns)
     )
-    reader: Callable[[Row, FromDb], R] = eval(
-        f"lambda row, from_db: record({arguments})", {"record": record}
+    reader: Callable[[Row, FromDb, At], R] = eval(
+        f"lambda row, from_db, at: record({arguments})", {"record": record}
     )
     return reader
 
 
+def _where(rows: Sequence[Row], columns: tuple[str, ...]) -> At:
+    """Where each column is in these rows, found by name once a result: its position in
+    a sqlite3.Row (whose own lookups by name are slow), its name in a dict row."""
+    first = rows[0] if rows else None
+    keys = getattr(first, "keys", None)
+    if first is None or isinstance(first, dict) or keys is None:
+        return columns
+    names = list(keys())
+    return tuple(names.index(column) for column in columns)
+
+
 FromDb = Callable[[Any], datetime]
+At = tuple[str | int, ...]
 R = TypeVar("R")
 _comment = _row_reader(Comment, COMMENT_COLUMNS)
 _published = _row_reader(PublishedComment, PUBLISHED_COLUMNS)
@@ -68,9 +80,9 @@ class StoreError(Exception):
 
 
 class Row(Protocol):
-    """A result row, read by column name (sqlite3.Row, psycopg's dict_row)."""
+    """A result row that knows its columns' names (sqlite3.Row, psycopg's dict_row)."""
 
-    def __getitem__(self, key: str, /) -> Any: ...
+    def __getitem__(self, key: Any, /) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -216,7 +228,8 @@ class Store(ABC):
         from_db = self._from_db
 
         def shape(rows: list[Row]) -> list[PublishedComment]:
-            return [_published(row, from_db) for row in rows]
+            at = _where(rows, PUBLISHED_COLUMNS)
+            return [_published(row, from_db, at) for row in rows]
 
         return Query(sql, params, shape)
 
@@ -411,10 +424,11 @@ class Store(ABC):
 
     def _select(self, tail: str, params: Sequence[Any] = ()) -> list[Comment]:
         rows = self._read(self._sql(f"SELECT {COLUMNS} FROM comments {tail}"), params)
-        return [self._comment(row) for row in rows]
+        at = _where(rows, COMMENT_COLUMNS)
+        return [_comment(row, self._from_db, at) for row in rows]
 
     def _comment(self, row: Row) -> Comment:
-        return _comment(row, self._from_db)
+        return _comment(row, self._from_db, _where([row], COMMENT_COLUMNS))
 
     def _update_each(self, ids: Sequence[int], assignments: str, values: list[Any]) -> list[int]:
         changed = []
