@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from newsroom.cli import moderation
+from newsroom.cli import jobs, moderation
 from newsroom.comments.config import ConfigError, Settings
 from newsroom.comments.model import STATUSES
 from newsroom.comments.store import Store, StoreError, open_store
@@ -61,6 +61,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--site", default=None, help="the built site (default: output)")
     serve.set_defaults(run=run_serve)
+
+    scheduled = commands.add_parser("jobs", help="the jobs `serve` runs by itself")
+    scheduled.set_defaults(moderation=True)  # these get an opened store too
+    job_actions = scheduled.add_subparsers(required=True, metavar="ACTION")
+    run = job_actions.add_parser("run", help="run the jobs that are due (cron, timers)")
+    run.add_argument("names", nargs="*", metavar="JOB", help="only these (recheck, purge)")
+    run.add_argument("--force", action="store_true", help="run them even if not due")
+    run.set_defaults(run=jobs.run_jobs)
+    job_actions.add_parser("list", help="when each job ran and is due").set_defaults(
+        run=jobs.list_jobs
+    )
 
     moderate = commands.add_parser("comments", help="moderate comments")
     moderate.set_defaults(moderation=True)  # these actions get an opened store

@@ -8,16 +8,16 @@ import asyncio
 import os
 import sys
 import tempfile
-from collections.abc import Callable
-from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from newsroom.cli.terminal import json_text, safe, table
+from newsroom.comments import retention
 from newsroom.comments.config import Settings
-from newsroom.comments.model import Status, Verdict
-from newsroom.comments.signing import email_hash
+from newsroom.comments.model import Status
 from newsroom.comments.store import Store
 
-SPAM_KEPT = timedelta(days=15)
+if TYPE_CHECKING:
+    from newsroom.comments.recheck import Rechecked
 
 
 def run_list(args, settings: Settings, store: Store) -> int:
@@ -40,7 +40,7 @@ def run_show(args, settings: Settings, store: Store) -> int:
     for key, value in comment.to_dict().items():
         text = safe("" if value is None else str(value))
         print(f"{key:>11}: " + text.replace("\n", "\n" + " " * 13))  # lines under the value
-    hashed = _email_hasher(settings)
+    hashed = retention.email_hasher(settings)
     if hashed is not None and comment.email:
         refused = store.refused_count(comment.email, hashed(comment.email))
         print(f"{'refused':>11}: {refused} spam or rejected comments from this address")
@@ -126,8 +126,9 @@ def _feedback(settings: Settings, store: Store, comments, action: str) -> bool:
 
 
 def run_recheck(args, settings: Settings, store: Store) -> int:
-    from newsroom.comments.akismet_gateway import GatewayError, gateway_from_settings
+    from newsroom.comments.akismet_gateway import gateway_from_settings
     from newsroom.comments.manifest import ThreadIndex
+    from newsroom.comments.recheck import recheck
 
     unchecked = store.unchecked()
     if not unchecked:
@@ -143,59 +144,33 @@ def run_recheck(args, settings: Settings, store: Store) -> int:
             file=sys.stderr,
         )
         return 1 if waiting else 0
-    threads = ThreadIndex(settings.threads_path)
-    failures = 0
 
-    async def recheck() -> None:
-        nonlocal failures
+    async def ask() -> Rechecked:
         try:
-            for comment in unchecked:
-                try:
-                    verdict = await gateway.check(
-                        comment, threads.get(comment.thread), recheck_reason="retry"
-                    )
-                except GatewayError as exc:
-                    failures += 1
-                    print(f"newsroom: comment {comment.id} still unchecked: {exc}", file=sys.stderr)
-                    continue
-                # Discard is spam too: it is stored already. Only a waiting comment moves;
-                # one a moderator approved or rejected meanwhile keeps that decision.
-                akismet: Verdict = "ham" if verdict == "ham" else "spam"
-                moves = akismet == "spam" and comment.status == "pending"
-                store.set_verdict(comment.id, akismet, status="spam" if moves else None)
-                print(f"{comment.id}: {akismet}")
+            return await recheck(unchecked, store, gateway, ThreadIndex(settings.threads_path))
         finally:
             await gateway.aclose()
 
-    asyncio.run(recheck())
-    return 1 if failures else 0
+    done = asyncio.run(ask())
+    for id, verdict in done.verdicts.items():
+        print(f"{id}: {verdict}")
+    for id, reason in done.failed.items():
+        print(f"newsroom: comment {id} still unchecked: {reason}", file=sys.stderr)
+    return 1 if done.failed else 0
 
 
 def run_purge(args, settings: Settings, store: Store) -> int:
     from newsroom.comments.store.clock import now
 
-    days = settings.personal_data_days if args.personal_days is None else args.personal_days
-    moment = now()
-    deleted, erased = store.purge(moment - SPAM_KEPT, moment - timedelta(days=days))
-    print(f"Deleted {deleted} spam comments; erased addresses from {erased} comments.")
-    refused_before = moment - timedelta(days=settings.refused_email_days)
-    hashed = _email_hasher(settings)
-    if hashed is None:
+    purged = retention.purge(settings, store, now(), args.personal_days)
+    if not purged.hashed:
         print(
             "newsroom: no NEWSROOM_SECRET_KEY: refused comments' e-mail addresses are erased "
             "without a hash (their history cannot be counted)",
             file=sys.stderr,
         )
-    hidden = store.erase_refused_emails(refused_before, hashed or (lambda email: None))
-    print(f"Kept {hidden} refused comments' e-mail addresses only as a keyed hash.")
+    print(purged.summary())
     return 0
-
-
-def _email_hasher(settings: Settings) -> Callable[[str], str] | None:
-    if not settings.secret_key:
-        return None
-    signer = settings.signer()
-    return lambda email: email_hash(signer, email)
 
 
 def run_erase(args, settings: Settings, store: Store) -> int:
@@ -203,7 +178,7 @@ def run_erase(args, settings: Settings, store: Store) -> int:
     if not args.email.strip():
         print("newsroom: give the address the reader wrote with (--email)", file=sys.stderr)
         return 2
-    hashed = _email_hasher(settings)
+    hashed = retention.email_hasher(settings)
     ids = store.erase_person(args.email, hashed(args.email) if hashed else None, args.delete)
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")

@@ -36,13 +36,17 @@ MAX_THREADS_PER_COUNT = 100
 PROOF_HEADER = "Newsroom-Author"
 PROOF_COOKIE = "newsroom_author"
 MAX_PROOF_CHARS = 500
+JOBS_EVERY = 60  # seconds between looks at which jobs are due, under `newsroom serve`
 
 
 def create_app(
     settings: ServiceSettings | None = None,
     store: Store | None = None,
     gateway: Gateway | None = None,
+    run_jobs: bool = False,
 ) -> Starlette:
+    """The API; with ``run_jobs`` (`newsroom serve`), the jobs run in the background too
+    (on Lambda, EventBridge schedules call them instead)."""
     settings = settings or ServiceSettings.from_env()
     service = CommentService(settings, store=store, gateway=gateway)
 
@@ -50,7 +54,12 @@ def create_app(
     async def lifespan(app):
         await service.store.ping()  # opens and migrates the store before the first request
         service.gateway()  # and says now, not at the first post, when there is no key
+        background = asyncio.create_task(_run_jobs(service)) if run_jobs else None
         yield
+        if background is not None:
+            background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await background
         await service.close()
 
     routes = [
@@ -157,6 +166,19 @@ def _check_origin(request: Request, service: CommentService) -> None:
             "To comment, use the form on the article's own page."
         )
         raise IntakeError(403, {"request": message})
+
+
+async def _run_jobs(service: CommentService) -> None:
+    """Run the jobs that are due, now and every JOBS_EVERY, until the app stops."""
+    from newsroom.comments import jobs
+
+    holder = jobs.runner_name()
+    while True:
+        try:
+            await jobs.run_due(service.settings.comments, service.store.opened(), holder=holder)
+        except Exception:  # a store outage, say: tried again on the next turn
+            logger.exception("Running the jobs failed")
+        await asyncio.sleep(JOBS_EVERY)
 
 
 async def _body(request: Request) -> bytes:

@@ -32,7 +32,7 @@ class SiteFiles(StaticFiles):
 
 
 def site_app(settings: ServiceSettings, site_dir: str) -> Starlette:
-    api = create_app(settings)
+    api = create_app(settings, run_jobs=True)
     if not os.path.isdir(site_dir):
         raise SystemExit(f"No built site in {site_dir}: run `make html` first")
     api.router.routes.append(Mount("/", app=SiteFiles(directory=site_dir, html=True)))

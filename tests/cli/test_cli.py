@@ -411,3 +411,20 @@ def test_a_store_that_cannot_be_opened_is_said_plainly(url, reason):
     assert reason in result.stderr
     assert "Traceback" not in result.stderr
     assert ":pw@" not in result.stderr
+
+
+def test_jobs_run_from_cron(moderation, fake_akismet):
+    store, _ = moderation
+    held = store.add(new(akismet="unchecked"))
+    fake_akismet.answer_with("ham")
+    result = run("jobs", "run")
+    assert result.returncode == 0, result.stderr
+    assert "recheck: 1 filed, 0 still unchecked" in result.stdout
+    assert "purge: Deleted 0 spam comments" in result.stdout
+    assert store.get(held).akismet == "ham"
+    again = run("jobs", "run", "recheck")
+    assert "recheck: not due, or running elsewhere" in again.stdout
+    assert "recheck: nothing to recheck" in run("jobs", "run", "recheck", "--force").stdout
+    listed = run("jobs", "list").stdout
+    assert "recheck: last run" in listed and "purge: last run" in listed
+    assert run("jobs", "run", "nothing").returncode == 2

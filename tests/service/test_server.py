@@ -213,3 +213,22 @@ def test_connections_are_bounded(serve_with):
             sock.close()
     time.sleep(0.3)
     assert httpx.get(f"{url}/api/health").status_code == 200
+
+
+def test_serve_runs_the_jobs_by_itself(serve_with, fake_akismet, tmp_path):
+    """A comment held unchecked (Akismet was down) is rechecked with nobody at a
+    terminal: `serve` runs the due jobs when it starts and every minute after."""
+    from newsroom.comments.store import open_store
+    from tests.support.comments import new
+
+    store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
+    store.migrate()
+    held = store.add(new(akismet="unchecked", thread=THREAD))
+    fake_akismet.answer_with("ham")
+    serve_with(**fake_akismet.env())
+    deadline = time.monotonic() + 10
+    while store.get(held).akismet == "unchecked" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert store.get(held).akismet == "ham"
+    assert store.jobs()["recheck"]["last_result"] == "1 filed, 0 still unchecked"
+    store.close()

@@ -410,6 +410,53 @@ class Store(ABC):
             or (email_hash is not None and row["email_hash"] == email_hash)
         ]
 
+    def take_job(
+        self, name: str, holder: str, now: datetime, lease_until: datetime, force: bool = False
+    ) -> bool:
+        """Take a job's lease when it is due (or ``force``) and nobody holds it: one
+        statement, so of several runners exactly one gets it."""
+        due = "" if force else "AND (next_run IS NULL OR next_run <= ?) "
+        sql = self._sql(
+            "UPDATE jobs SET holder = ?, lease_until = ? WHERE name = ? "
+            f"AND (lease_until IS NULL OR lease_until < ?) {due}"
+        )
+        moment = self._to_db(now)
+        params = [holder, self._to_db(lease_until), name, moment] + ([] if force else [moment])
+        with self._write() as cursor:
+            cursor.execute(
+                self._sql("INSERT INTO jobs (name) VALUES (?) ON CONFLICT DO NOTHING"), (name,)
+            )
+            cursor.execute(sql, params)
+            return bool(cursor.rowcount)
+
+    def finish_job(
+        self, name: str, holder: str, now: datetime, next_run: datetime, result: str
+    ) -> None:
+        """Give the lease back, saying when the job is next due and how this run went."""
+        sql = self._sql(
+            "UPDATE jobs SET holder = NULL, lease_until = NULL, last_run = ?, next_run = ?, "
+            "last_result = ? WHERE name = ? AND holder = ?"
+        )
+        with self._write() as cursor:
+            cursor.execute(
+                sql, (self._to_db(now), self._to_db(next_run), result[:500], name, holder)
+            )
+
+    def jobs(self) -> dict[str, dict[str, Any]]:
+        """Every job's schedule as the store has it, for `newsroom jobs list`."""
+        rows = self._read(
+            "SELECT name, holder, lease_until, last_run, next_run, last_result FROM jobs"
+        )
+        return {
+            row["name"]: {
+                "last_run": self._from_db(row["last_run"]) if row["last_run"] else None,
+                "next_run": self._from_db(row["next_run"]) if row["next_run"] else None,
+                "running": row["holder"] is not None,
+                "last_result": row["last_result"],
+            }
+            for row in rows
+        }
+
     def spend_token(self, token_id: str, expires: datetime) -> bool:
         """Mark a single-use token spent; False when it was spent already."""
         sql = self._sql("INSERT INTO spent_tokens VALUES (?, ?) ON CONFLICT DO NOTHING")

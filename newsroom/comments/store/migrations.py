@@ -106,6 +106,24 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        {
+            # The job runner's schedule and leases (newsroom/comments/jobs.py).
+            "sqlite": [
+                "CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, holder TEXT, "
+                "lease_until TEXT, last_run TEXT, next_run TEXT, last_result TEXT)"
+            ],
+            "postgresql": [
+                "CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, holder TEXT, "
+                "lease_until TIMESTAMPTZ, last_run TIMESTAMPTZ, next_run TIMESTAMPTZ, "
+                "last_result TEXT)"
+            ],
+        },
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 

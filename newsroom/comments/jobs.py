@@ -1,0 +1,119 @@
+"""The jobs that run by themselves: Akismet rechecks, and the daily purge.
+
+One runner, ``run_due``, for every host: `newsroom serve` calls it in the background,
+`newsroom jobs run` from cron or a systemd timer. A job runs when it is due and its
+runner holds the job's lease in the store, so several instances never run it at once; the
+lease outlasts a Lambda's 15-minute timeout. A job that fails is tried again on its next
+turn; it cannot lose a comment (comments are stored before any job sees them). To add a
+job: an async function of (settings, store, now) that says what it did and when it is
+next due, and an entry in JOBS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from newsroom.comments import retention
+from newsroom.comments.config import Settings
+from newsroom.comments.store import Store
+from newsroom.comments.store.clock import now as clock_now
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=20)
+# WordPress's Akismet plugin: again every 20 minutes while checks fail, 6 hours when the
+# key is refused.
+RECHECK_EVERY = timedelta(minutes=20)
+RECHECK_AFTER_BAD_KEY = timedelta(hours=6)
+PURGE_EVERY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ran:
+    result: str  # what it did, for the log and `newsroom jobs list`
+    next_in: timedelta  # when it is due again
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta  # its turn after a failure
+    run: Callable[[Settings, Store, datetime], Awaitable[Ran]]
+
+
+async def recheck_job(settings: Settings, store: Store, now: datetime) -> Ran:
+    from newsroom.comments.akismet_gateway import gateway_from_settings
+    from newsroom.comments.manifest import ThreadIndex
+    from newsroom.comments.recheck import due, recheck
+
+    waiting = due(await asyncio.to_thread(store.unchecked), now)
+    if not waiting:
+        return Ran("nothing to recheck", RECHECK_EVERY)
+    gateway = gateway_from_settings(settings)
+    if gateway is None:
+        return Ran(f"no Akismet key: {len(waiting)} stay unchecked", RECHECK_EVERY)
+    try:
+        done = await recheck(waiting, store, gateway, ThreadIndex(settings.threads_path))
+    finally:
+        await gateway.aclose()
+    result = f"{len(done.verdicts)} filed, {len(done.failed)} still unchecked"
+    if done.key_invalid:
+        return Ran(f"{result}: Akismet refused the key", RECHECK_AFTER_BAD_KEY)
+    return Ran(result, RECHECK_EVERY)
+
+
+async def purge_job(settings: Settings, store: Store, now: datetime) -> Ran:
+    purged = await asyncio.to_thread(retention.purge, settings, store, now)
+    return Ran(purged.summary().replace("\n", " "), PURGE_EVERY)
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        Job("recheck", RECHECK_EVERY, recheck_job),
+        Job("purge", PURGE_EVERY, purge_job),
+    )
+}
+
+
+def runner_name() -> str:
+    """Who holds a lease: this host and process, and a random part for its restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+async def run_due(
+    settings: Settings,
+    store: Store,
+    names: Iterable[str] | None = None,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+    holder: str | None = None,
+) -> dict[str, str]:
+    """Run each job (all, or ``names``) that is due and free; what each did. ``force``
+    runs them whether due or not (never while another runner holds one)."""
+    holder = holder or runner_name()
+    results = {}
+    for name in names or JOBS:
+        job = JOBS[name]
+        at = now or clock_now()
+        taken = await asyncio.to_thread(store.take_job, name, holder, at, at + LEASE, force)
+        if not taken:
+            results[name] = "not due, or running elsewhere"
+            continue
+        try:
+            ran = await job.run(settings, store, at)
+        except Exception as exc:  # tried again on its next turn
+            logger.exception("Job %s failed", name)
+            ran = Ran(f"failed: {type(exc).__name__}: {exc}", job.every)
+        await asyncio.to_thread(store.finish_job, name, holder, at, at + ran.next_in, ran.result)
+        logger.info("Job %s: %s", name, ran.result)
+        results[name] = ran.result
+    return results

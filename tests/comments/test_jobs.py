@@ -1,0 +1,118 @@
+"""The jobs that run by themselves, with time simulated: Akismet rechecks on WordPress's
+schedule, backing off on a refused key, and leases that let one runner in at a time."""
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import pytest
+
+from newsroom.comments import jobs
+from newsroom.comments.config import Settings
+from newsroom.comments.store import open_store
+from newsroom.comments.store.clock import now
+from tests.support.comments import new
+
+T0 = now().replace(microsecond=0)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/jobs.sqlite3"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    store = open_store(url)
+    store.migrate()
+    yield store
+    store.close()
+
+
+def run(settings, store, at, *names):
+    return asyncio.run(jobs.run_due(settings, store, names or ["recheck"], now=at))
+
+
+def test_a_comment_held_unchecked_is_rechecked_until_akismet_answers(store, fake_akismet):
+    settings = Settings.from_env(fake_akismet.env())
+    ham = store.add(new(akismet="unchecked", created=T0))
+    spam = store.add(new(akismet="unchecked", created=T0, body="Buy"))
+    fake_akismet.answer_with("error")
+    first = run(settings, store, T0 + timedelta(minutes=1))
+    assert first == {"recheck": "0 filed, 2 still unchecked"}
+    assert run(settings, store, T0 + timedelta(minutes=10)) == {
+        "recheck": "not due, or running elsewhere"
+    }
+    fake_akismet.answer_with("ham")
+    fake_akismet.answer_next("ham", "spam")  # in the order they are asked
+    later = run(settings, store, T0 + timedelta(minutes=22))
+    assert later == {"recheck": "2 filed, 0 still unchecked"}
+    assert (store.get(ham).akismet, store.get(ham).status) == ("ham", "pending")
+    assert (store.get(spam).akismet, store.get(spam).status) == ("spam", "spam")
+    checks = fake_akismet.calls("comment-check")
+    assert {call["recheck_reason"] for call in checks} == {"retry"}
+
+
+def test_a_refused_key_backs_off_six_hours(store, fake_akismet):
+    settings = Settings.from_env(fake_akismet.env())
+    store.add(new(akismet="unchecked", created=T0))
+    fake_akismet.answer_with("invalid")
+    result = run(settings, store, T0 + timedelta(minutes=1))["recheck"]
+    assert result.endswith("Akismet refused the key")
+    assert run(settings, store, T0 + timedelta(hours=2)) == {
+        "recheck": "not due, or running elsewhere"
+    }
+    fake_akismet.answer_with("ham")
+    assert run(settings, store, T0 + timedelta(hours=6, minutes=2)) == {
+        "recheck": "1 filed, 0 still unchecked"
+    }
+
+
+def test_a_comment_older_than_15_days_is_left_to_the_moderator(store, fake_akismet):
+    settings = Settings.from_env(fake_akismet.env())
+    old = store.add(new(akismet="unchecked", created=T0 - timedelta(days=16)))
+    assert run(settings, store, T0) == {"recheck": "nothing to recheck"}
+    assert fake_akismet.calls("comment-check") == []
+    assert store.get(old).akismet == "unchecked"
+
+
+def test_a_failing_job_is_tried_again_on_its_next_turn(store, monkeypatch):
+    async def broken(settings, store, at):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setitem(jobs.JOBS, "purge", jobs.Job("purge", timedelta(days=1), broken))
+    settings = Settings()
+    assert run(settings, store, T0, "purge") == {"purge": "failed: RuntimeError: the disk is full"}
+    assert run(settings, store, T0 + timedelta(hours=1), "purge")["purge"].startswith("not due")
+    assert store.jobs()["purge"]["next_run"] == T0 + timedelta(days=1)
+
+
+def test_the_daily_purge_is_a_job(store):
+    old_spam = store.add(new(status="spam", akismet="spam", created=T0 - timedelta(days=20)))
+    (result,) = run(Settings(), store, T0, "purge").values()
+    assert result.startswith("Deleted 1 spam comments")
+    assert store.get(old_spam) is None
+    assert store.jobs()["purge"]["next_run"] == T0 + timedelta(days=1)
+
+
+def test_runners_never_hold_one_job_at_once(store):
+    """Eight runners (threads, each with its own connection) reach for one lease."""
+    start = threading.Barrier(8)
+    won = []
+
+    def reach(n):
+        start.wait()
+        if store.take_job("recheck", f"runner-{n}", T0, T0 + jobs.LEASE):
+            won.append(n)
+
+    threads = [threading.Thread(target=reach, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
+    holder = f"runner-{won[0]}"
+    assert not store.take_job("recheck", "late", T0 + timedelta(minutes=5), T0, force=True)
+    # A lease outlives a crashed runner only until it ends (longer than Lambda's timeout).
+    assert store.take_job("recheck", "after", T0 + jobs.LEASE + timedelta(seconds=1), T0)
+    store.finish_job("recheck", holder, T0, T0, "ignored: not the holder any more")
+    assert store.jobs()["recheck"]["running"] is True
