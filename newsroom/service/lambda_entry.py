@@ -1,15 +1,25 @@
-"""AWS Lambda entry: Function URL, API Gateway (HTTP and REST APIs) and ALB, via Mangum.
+"""AWS Lambda entry: HTTP events (Function URL, API Gateway HTTP and REST APIs, ALB) go to
+the app through Mangum; EventBridge schedules run the jobs.
 
-The app is built on the first invocation and kept for warm ones; a GET imports neither
-Akismet, httpx nor psycopg (unless the store is PostgreSQL).
+A schedule names its job in its input, ``{"job": "recheck"}``; a plain scheduled event
+(``"detail-type": "Scheduled Event"``) runs every job that is due. Any other event is
+logged as an error and answered, never raised. The app is built on the first invocation
+and kept for warm ones; a GET imports neither Akismet, httpx nor psycopg (unless the
+store is PostgreSQL).
 """
 
 from __future__ import annotations
 
-_handler = None
+import asyncio
+import logging
+from typing import Any
+
+logger = logging.getLogger("newsroom.service")
+
+_handler: Any = None
 
 
-def handler(event, context):
+def handler(event: Any, context: Any) -> Any:
     global _handler
     if _handler is None:
         from mangum import Mangum
@@ -17,4 +27,28 @@ def handler(event, context):
         from newsroom.service.app import create_app
 
         _handler = Mangum(create_app(), lifespan="off")
-    return _handler(event, context)
+    if isinstance(event, dict) and ("job" in event or _scheduled(event)):
+        return _run_jobs(event)
+    try:
+        return _handler(event, context)
+    except RuntimeError as exc:  # Mangum: no handler for this kind of event
+        kind = sorted(event)[:8] if isinstance(event, dict) else type(event).__name__
+        logger.error("Event of an unknown kind ignored (%s): %s", kind, exc)
+        return {"error": "unknown event"}
+
+
+def _scheduled(event: dict[str, Any]) -> bool:
+    return event.get("detail-type") == "Scheduled Event" and event.get("source") == "aws.events"
+
+
+def _run_jobs(event: dict[str, Any]) -> dict[str, Any]:
+    from newsroom.comments import jobs
+
+    name = event.get("job")
+    if name is not None and name not in jobs.JOBS:
+        logger.error("Scheduled event for an unknown job ignored: %r", str(name)[:50])
+        return {"error": "unknown job"}
+    service = _handler.app.state.service
+    names = [name] if name is not None else None
+    results = asyncio.run(jobs.run_due(service.settings.comments, service.store.opened(), names))
+    return {"jobs": results}

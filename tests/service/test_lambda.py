@@ -251,3 +251,27 @@ def test_counts_and_openapi_through_lambda(handler):
     assert json.loads(answer["body"]) == {THREAD: 0, "other": 0}
     answer = handler(v1_event("apiGatewayProxyEvent.json", "GET", "/api/openapi.json"), {})
     assert json.loads(answer["body"])["paths"]["/api/comments"]["post"]
+
+
+def test_schedules_run_the_jobs_and_other_events_are_answered(handler, tmp_path, caplog):
+    import logging
+    from datetime import timedelta
+
+    from newsroom.comments.store import open_store
+    from newsroom.comments.store.clock import now
+    from tests.support.comments import new
+
+    store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
+    store.migrate()
+    old_spam = store.add(new(status="spam", akismet="spam", created=now() - timedelta(days=20)))
+    answer = handler({"job": "purge"}, None)
+    assert answer["jobs"]["purge"].startswith("Deleted 1 spam comments")
+    assert store.get(old_spam) is None
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    results = handler(scheduled, None)["jobs"]
+    assert results["purge"].startswith("not due") and results["recheck"] == "nothing to recheck"
+    with caplog.at_level(logging.ERROR):
+        assert handler({"job": "nope"}, None) == {"error": "unknown job"}
+        assert handler({"something": "else"}, None) == {"error": "unknown event"}
+    assert "unknown kind" in caplog.text and "unknown job" in caplog.text
+    store.close()
