@@ -13,13 +13,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC
-from typing import Literal, TypeVar
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+from typing import Any, Literal, TypeVar
 
 import akismet
 import httpx
 
-from newsroom.comments.akismet_http import AkismetHTTPClient
+from newsroom.comments.akismet_http import AkismetHTTPClient, last_answer
 from newsroom.comments.config import DEFAULT_AKISMET_URL, Settings
 from newsroom.comments.manifest import Thread
 from newsroom.comments.model import NewComment
@@ -31,7 +32,23 @@ Arguments = dict[str, str | bool]  # the library's keyword arguments
 T = TypeVar("T")
 HONEYPOT_FIELD = "nickname"
 INVALID_KEY = "Akismet says the API key or blog URL is invalid"
+MIN_RECHECK_SECONDS, MAX_RECHECK_SECONDS = 60, 86_400  # Akismet's advice, kept sane
 REVERIFY_SECONDS = 300  # a refused key is asked about again after this long
+
+
+@dataclass(frozen=True)
+class Checked:
+    verdict: CheckVerdict
+    # Akismet's X-akismet-recheck-after on a ham answer: not sure yet, ask again then.
+    recheck_after: timedelta | None = None
+
+
+def _recheck_after(answer: httpx.Response | None) -> timedelta | None:
+    raw = answer.headers.get("x-akismet-recheck-after", "") if answer is not None else ""
+    if not raw.strip().isdigit():
+        return None
+    seconds = min(max(int(raw), MIN_RECHECK_SECONDS), MAX_RECHECK_SECONDS)
+    return timedelta(seconds=seconds)
 
 
 class GatewayError(Exception):
@@ -53,21 +70,28 @@ class Gateway:
         self._key_refused_at: float | None = None
         self._verifying: asyncio.Task[bool] | None = None  # shared by the first posts of a burst
 
-    async def check(
+    async def check(self, *args: Any, **kwargs: Any) -> CheckVerdict:
+        """Akismet's verdict alone (``checked`` gives its advice too)."""
+        return (await self.checked(*args, **kwargs)).verdict
+
+    async def checked(
         self,
         comment: NewComment,
         thread: Thread | None,
         *,
         base_url: str = "",
         recheck_reason: str | None = None,
-    ) -> CheckVerdict:
+    ) -> Checked:
         arguments = self._arguments(comment, thread, base_url)
         if recheck_reason:
             arguments["recheck_reason"] = recheck_reason
+        last_answer.set(None)
         answer = await self._call(self._client.comment_check, comment, arguments)
         if answer == akismet.CheckResponse.DISCARD:
-            return "discard"
-        return "spam" if answer == akismet.CheckResponse.SPAM else "ham"
+            return Checked("discard")
+        if answer == akismet.CheckResponse.SPAM:
+            return Checked("spam")
+        return Checked("ham", _recheck_after(last_answer.get()))
 
     async def submit_spam(
         self, comment: NewComment, thread: Thread | None, base_url: str = ""

@@ -17,6 +17,7 @@ import ssl
 import urllib.request
 from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
@@ -28,6 +29,10 @@ Headers = list[tuple[bytes, bytes]]
 Answer = tuple[int, Headers, bytes]  # status, headers, body
 Timeouts = dict[str, float | None]
 Exchanged = tuple[int, Headers, bytes, bool]  # an answer, and whether to keep the connection
+
+# The answer to this task's latest post: the library returns only the verdict, and some
+# headers (X-akismet-recheck-after) matter too. A context variable: each post's own task.
+last_answer: ContextVar[httpx.Response | None] = ContextVar("akismet_answer", default=None)
 
 MAX_IDLE = 64  # idle keep-alive connections kept per origin
 MAX_BODY = 1 << 20  # Akismet answers a word or a small JSON document
@@ -279,14 +284,18 @@ class AkismetHTTPClient(httpx.AsyncClient):
         self, url: httpx.URL | str, *, data: Any = None, **kwargs: Any
     ) -> httpx.Response:
         if kwargs or not isinstance(data, dict) or not self._short_way:
-            return await super().post(url, data=data, **kwargs)
+            answer = await super().post(url, data=data, **kwargs)
+            last_answer.set(answer)
+            return answer
         origin, head, request = self._endpoint(str(url))
         body = _form(data)
         message = head + b"Content-Length: %d\r\n\r\n" % len(body) + body
         timeout = self.timeout
         timeouts: Timeouts = {"connect": timeout.connect, "read": timeout.read}
         status, headers, content = await self._connections.send(origin, message, timeouts, request)
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        answer = httpx.Response(status, headers=headers, content=content, request=request)
+        last_answer.set(answer)
+        return answer
 
     def _endpoint(self, url: str) -> tuple[Origin, bytes, httpx.Request]:
         """Origin, request head (all but its length) and an httpx.Request to name in answers

@@ -53,17 +53,19 @@ async def recheck_job(settings: Settings, store: Store, now: datetime) -> Ran:
     from newsroom.comments.manifest import ThreadIndex
     from newsroom.comments.recheck import due, recheck
 
-    waiting = due(await asyncio.to_thread(store.unchecked), now)
+    waiting = due(await asyncio.to_thread(store.unchecked, now), now)
     if not waiting:
         return Ran("nothing to recheck", RECHECK_EVERY)
     gateway = gateway_from_settings(settings)
     if gateway is None:
         return Ran(f"no Akismet key: {len(waiting)} stay unchecked", RECHECK_EVERY)
     try:
-        done = await recheck(waiting, store, gateway, ThreadIndex(settings.threads_path))
+        done = await recheck(waiting, store, gateway, ThreadIndex(settings.threads_path), now)
     finally:
         await gateway.aclose()
     result = f"{len(done.verdicts)} filed, {len(done.failed)} still unchecked"
+    if done.put_off:
+        result += f", {len(done.put_off)} put off at Akismet's request"
     if done.key_invalid:
         return Ran(f"{result}: Akismet refused the key", RECHECK_AFTER_BAD_KEY)
     return Ran(result, RECHECK_EVERY)

@@ -104,6 +104,8 @@ class NewComment:
     # Names the author's proof (a signed token the poster keeps): under moderation
     # "known", a later post with the same proof is published once one with it was approved.
     author_key: str | None = None
+    # When Akismet asked to be asked again (X-akismet-recheck-after); None: at once.
+    recheck_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from newsroom.comments.akismet_gateway import INVALID_KEY, Gateway, GatewayError
 from newsroom.comments.manifest import ThreadIndex
 from newsroom.comments.model import Comment, Verdict
 from newsroom.comments.store import Store
+from newsroom.comments.store.clock import now
 
 MAX_AGE = timedelta(days=15)
 
@@ -24,6 +25,7 @@ MAX_AGE = timedelta(days=15)
 class Rechecked:
     verdicts: dict[int, Verdict] = field(default_factory=dict)
     failed: dict[int, str] = field(default_factory=dict)  # id -> why, without the key
+    put_off: dict[int, datetime] = field(default_factory=dict)  # Akismet: ask again then
 
     @property
     def key_invalid(self) -> bool:
@@ -36,21 +38,32 @@ def due(comments: list[Comment], now: datetime) -> list[Comment]:
 
 
 async def recheck(
-    comments: list[Comment], store: Store, gateway: Gateway, threads: ThreadIndex
+    comments: list[Comment],
+    store: Store,
+    gateway: Gateway,
+    threads: ThreadIndex,
+    at: datetime | None = None,
 ) -> Rechecked:
     """Ask Akismet about each comment in turn and file its answer."""
     done = Rechecked()
     for comment in comments:
+        # "recheck": Akismet asked to be asked again; "retry": it could not answer.
+        reason = "recheck" if comment.recheck_at is not None else "retry"
         try:
-            verdict = await gateway.check(
-                comment, threads.get(comment.thread), recheck_reason="retry"
+            checked = await gateway.checked(
+                comment, threads.get(comment.thread), recheck_reason=reason
             )
         except GatewayError as exc:
             done.failed[comment.id] = str(exc)
             if str(exc) == INVALID_KEY:
                 break  # every other comment would be refused the same way
             continue
-        akismet: Verdict = "ham" if verdict == "ham" else "spam"  # discard: spam, kept
+        if checked.recheck_after is not None:  # still not sure: later again
+            later = (at or now()) + checked.recheck_after
+            await asyncio.to_thread(store.put_off_recheck, comment.id, later)
+            done.put_off[comment.id] = later
+            continue
+        akismet: Verdict = "ham" if checked.verdict == "ham" else "spam"  # discard: spam
         moves = akismet == "spam" and comment.status == "pending"
         await asyncio.to_thread(store.set_verdict, comment.id, akismet, "spam" if moves else None)
         done.verdicts[comment.id] = akismet

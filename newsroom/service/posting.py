@@ -147,11 +147,13 @@ class CommentService:
         try:
             body_html, rendered = await self._render(comment.body, thread)
         finally:
-            verdict = await checking
+            verdict, recheck_after = await checking
         if verdict == "discard":
             logger.info("Akismet discarded a comment on thread %s", thread.slug)
             return await self._dropped_outcome(visitor, thread, submission)
         comment = await self._file(replace(comment, body_html=body_html), verdict, proven)
+        if recheck_after is not None:  # Akismet is not sure yet: its recheck job asks again
+            comment = replace(comment, recheck_at=now() + recheck_after)
         if not rendered and comment.status == "approved":
             comment = replace(comment, status="pending")  # a moderator sees it first
         comment_id = await self._writes.add(comment)
@@ -212,17 +214,24 @@ class CommentService:
             created=now(),
         )
 
-    async def _ask_akismet(self, comment: NewComment, thread: Thread, visitor: Visitor) -> str:
+    async def _ask_akismet(
+        self, comment: NewComment, thread: Thread, visitor: Visitor
+    ) -> tuple[str, timedelta | None]:
+        """Akismet's verdict, or "unchecked" (no key, a fault, or Akismet's advice to ask
+        again later, with the delay it gave)."""
         gateway = self.gateway()
         if gateway is None:
-            return "unchecked"
+            return "unchecked", None
         from newsroom.comments.akismet_gateway import GatewayError
 
         try:
-            return await gateway.check(comment, thread, base_url=visitor.base_url)
+            checked = await gateway.checked(comment, thread, base_url=visitor.base_url)
         except GatewayError as exc:
             logger.warning("Comment on %s held unchecked: %s", thread.slug, exc)
-            return "unchecked"
+            return "unchecked", None
+        if checked.recheck_after is not None:
+            return "unchecked", checked.recheck_after
+        return checked.verdict, None
 
     async def _file(self, comment: NewComment, verdict: str, proven: str | None) -> NewComment:
         """Where the comment goes: spam, or pending, or published per NEWSROOM_MODERATION

@@ -116,3 +116,24 @@ def test_runners_never_hold_one_job_at_once(store):
     assert store.take_job("recheck", "after", T0 + jobs.LEASE + timedelta(seconds=1), T0)
     store.finish_job("recheck", holder, T0, T0, "ignored: not the holder any more")
     assert store.jobs()["recheck"]["running"] is True
+
+
+def test_akismets_advice_to_recheck_later_is_honoured(store, fake_akismet):
+    """Ham with X-akismet-recheck-after: the comment stays unchecked, is not asked about
+    before the delay, and then is asked again with recheck_reason=recheck."""
+    settings = Settings.from_env(fake_akismet.env())
+    held = store.add(new(akismet="unchecked", created=T0))
+    fake_akismet.answer_with("recheck")
+    result = run(settings, store, T0 + timedelta(minutes=1))["recheck"]
+    assert result == "0 filed, 0 still unchecked, 1 put off at Akismet's request"
+    assert store.get(held).recheck_at == T0 + timedelta(minutes=1, hours=1)
+    fake_akismet.reset()
+    fake_akismet.answer_with("ham")
+    assert run(settings, store, T0 + timedelta(minutes=30)) == {"recheck": "nothing to recheck"}
+    assert fake_akismet.calls("comment-check") == []
+    assert run(settings, store, T0 + timedelta(minutes=62)) == {
+        "recheck": "1 filed, 0 still unchecked"
+    }
+    (asked,) = fake_akismet.calls("comment-check")
+    assert asked["recheck_reason"] == "recheck"
+    assert (store.get(held).akismet, store.get(held).recheck_at) == ("ham", None)

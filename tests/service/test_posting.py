@@ -471,3 +471,19 @@ def test_without_a_public_url_the_requests_own_host_is_the_site(service, fake_ak
             "/api/comments", data=comment(body="x"), headers={"Origin": "http://127.0.0.2:80"}
         )
     assert (own.status_code, other.status_code) == (303, 403)
+
+
+def test_akismets_advice_to_recheck_keeps_a_comment_waiting(service_runner, fake_akismet):
+    """Ham, but "ask again later" (X-akismet-recheck-after): not published, even with
+    moderation off, and its recheck is put off by the delay Akismet gave."""
+    from datetime import timedelta
+
+    from newsroom.comments.store.clock import now
+
+    service = service_runner.start({**fake_akismet.env(), "NEWSROOM_MODERATION": "none"})
+    fake_akismet.answer_with("recheck")
+    answer = post(service, comment())
+    assert answer.json()["status"] == "pending"
+    stored = service.store.get(answer.json()["id"])
+    assert (stored.status, stored.akismet) == ("pending", "unchecked")
+    assert now() + timedelta(minutes=59) < stored.recheck_at < now() + timedelta(minutes=61)

@@ -11,6 +11,7 @@ requests in order (``answer_next``):
 * ``invalid``: every endpoint says ``invalid`` (a bad key; verify-key too);
 * ``error``: HTTP 500 from every endpoint;
 * ``odd``: an answer the library cannot read (``maybe?``) from every endpoint.
+* ``recheck``: ham for now, with ``X-akismet-recheck-after: 3600`` (ask again in an hour).
 
 Submissions answer "Thanks for making the web a better place." unless the verdict is a
 fault. ``delay`` (seconds) or ``delay_ms`` slows the answer down. Every request is kept
@@ -32,7 +33,7 @@ import pytest
 API_KEY = "fake-key-0123456789"
 BLOG_URL = "http://127.0.0.1:8000/"
 THANKS = "Thanks for making the web a better place."
-VERDICTS = ("ham", "spam", "discard", "invalid", "error", "odd")
+VERDICTS = ("ham", "spam", "discard", "invalid", "error", "odd", "recheck")
 
 
 @dataclass
@@ -121,7 +122,9 @@ def _handler(fake: FakeAkismet):
             if self.path.endswith(("submit-spam", "submit-ham")):
                 return self._send(THANKS)
             headers = {"X-akismet-pro-tip": "discard"} if verdict == "discard" else {}
-            self._send("false" if verdict == "ham" else "true", headers=headers)
+            if verdict == "recheck":  # ham for now, but ask again in an hour
+                headers = {"X-akismet-recheck-after": "3600"}
+            self._send("false" if verdict in ("ham", "recheck") else "true", headers=headers)
 
         def _send(self, text: str, status: int = 200, headers: dict | None = None):
             body = text.encode()

@@ -32,7 +32,8 @@ from newsroom.comments.store.clock import now
 T = TypeVar("T")
 COLUMNS = ", ".join(COMMENT_COLUMNS)
 INSERTED = (*NEW_COLUMNS, "updated")  # updated = created
-TIMES = frozenset({"created", "updated"})  # kept as the backend keeps times
+TIMES = frozenset({"created", "updated", "recheck_at"})
+NULLABLE_TIMES = frozenset({"recheck_at"})  # kept as the backend keeps times
 
 ERASED_AUTHOR = "(name erased)"
 DUPLICATE_CANDIDATES = 50
@@ -43,14 +44,18 @@ def _row_reader(record: type[R], columns: tuple[str, ...]) -> Callable[[Row, Fro
     (``at``: from ``_where``), times through the backend's ``_from_db``. Written out from
     the column names as one call, as namedtuple writes its methods: a build reads 100,000
     rows, a GET twenty. The names are the records' own identifiers, never input."""
-    arguments = ", ".join(
-        f"{name}=from_db(row[at[{k}]])" if name in TIMES else f"{name}=row[at[{k}]]"
-        for k, name in enumerate(columns)
-    )
+    arguments = ", ".join(_argument(name, k) for k, name in enumerate(columns))
     reader: Callable[[Row, FromDb, At], R] = eval(
         f"lambda row, from_db, at: record({arguments})", {"record": record}
     )
     return reader
+
+
+def _argument(name: str, k: int) -> str:
+    value = f"row[at[{k}]]"
+    if name in NULLABLE_TIMES:
+        return f"{name}=None if {value} is None else from_db({value})"
+    return f"{name}=from_db({value})" if name in TIMES else f"{name}={value}"
 
 
 def _where(rows: Sequence[Row], columns: tuple[str, ...]) -> At:
@@ -191,11 +196,10 @@ class Store(ABC):
         for comment in comments:
             _checked(comment.status, STATUSES, "status")
             _checked(comment.akismet, VERDICTS, "akismet verdict")
-            created = self._to_db(comment.created)
-            params.extend(
-                created if name in TIMES else getattr(comment, name) for name in NEW_COLUMNS
-            )
-            params.append(created)
+            for name in NEW_COLUMNS:
+                value = getattr(comment, name)
+                params.append(self._to_db(value) if name in TIMES and value is not None else value)
+            params.append(self._to_db(comment.created))  # updated = created
         row = f"({', '.join('?' * len(INSERTED))})"
         rows = ", ".join([row] * len(comments))
         sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES {rows} RETURNING id"
@@ -306,10 +310,10 @@ class Store(ABC):
     def set_verdict(self, id: int, akismet: Verdict, status: Status | None = None) -> None:
         _checked(akismet, VERDICTS, "akismet verdict")
         if status is None:
-            self._update_each([id], "akismet = ?", [akismet])
+            self._update_each([id], "akismet = ?, recheck_at = NULL", [akismet])
         else:
             _checked(status, STATUSES, "status")
-            self._update_each([id], "akismet = ?, status = ?", [akismet, status])
+            self._update_each([id], "akismet = ?, status = ?, recheck_at = NULL", [akismet, status])
 
     def set_feedback(self, id: int, feedback: str) -> None:
         self._update_each([id], "feedback = ?", [feedback])
@@ -323,8 +327,19 @@ class Store(ABC):
                     deleted.append(id)
         return deleted
 
-    def unchecked(self) -> list[Comment]:
-        return self._select("WHERE akismet = 'unchecked' ORDER BY created, id")
+    def unchecked(self, due_at: datetime | None = None) -> list[Comment]:
+        """Comments Akismet has not judged; with ``due_at``, only those whose recheck
+        Akismet did not ask to put off past it."""
+        if due_at is None:
+            return self._select("WHERE akismet = 'unchecked' ORDER BY created, id")
+        return self._select(
+            "WHERE akismet = 'unchecked' AND (recheck_at IS NULL OR recheck_at <= ?) "
+            "ORDER BY created, id",
+            [self._to_db(due_at)],
+        )
+
+    def put_off_recheck(self, id: int, until: datetime) -> None:
+        self._update_each([id], "recheck_at = ?", [self._to_db(until)])
 
     def max_id(self) -> int:
         return _count(self._read("SELECT COALESCE(MAX(id), 0) AS n FROM comments"))

@@ -111,14 +111,17 @@ MIGRATIONS.append(
         4,
         {
             # The job runner's schedule and leases (newsroom/comments/jobs.py).
+            # And when Akismet asked to be asked again about a comment.
             "sqlite": [
                 "CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, holder TEXT, "
-                "lease_until TEXT, last_run TEXT, next_run TEXT, last_result TEXT)"
+                "lease_until TEXT, last_run TEXT, next_run TEXT, last_result TEXT)",
+                "ALTER TABLE comments ADD COLUMN recheck_at TEXT",
             ],
             "postgresql": [
                 "CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, holder TEXT, "
                 "lease_until TIMESTAMPTZ, last_run TIMESTAMPTZ, next_run TIMESTAMPTZ, "
-                "last_result TEXT)"
+                "last_result TEXT)",
+                "ALTER TABLE comments ADD COLUMN IF NOT EXISTS recheck_at TIMESTAMPTZ",
             ],
         },
     )
