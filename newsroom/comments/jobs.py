@@ -19,11 +19,17 @@ import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from newsroom.comments import retention
 from newsroom.comments.config import Settings
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now as clock_now
+
+if TYPE_CHECKING:
+    from newsroom.comments.manifest import ThreadIndex
+    from newsroom.comments.model import Comment
+    from newsroom.comments.recheck import Rechecked
 
 logger = logging.getLogger(__name__)
 
@@ -51,24 +57,58 @@ class Job:
 async def recheck_job(settings: Settings, store: Store, now: datetime) -> Ran:
     from newsroom.comments.akismet_gateway import gateway_from_settings
     from newsroom.comments.manifest import ThreadIndex
-    from newsroom.comments.recheck import due, recheck
+    from newsroom.comments.recheck import Rechecked, due, recheck
 
+    threads = ThreadIndex(settings.threads_path)
     waiting = due(await asyncio.to_thread(store.unchecked, now), now)
-    if not waiting:
-        return Ran("nothing to recheck", RECHECK_EVERY)
-    gateway = gateway_from_settings(settings)
-    if gateway is None:
-        return Ran(f"no Akismet key: {len(waiting)} stay unchecked", RECHECK_EVERY)
-    try:
-        done = await recheck(waiting, store, gateway, ThreadIndex(settings.threads_path), now)
-    finally:
-        await gateway.aclose()
-    result = f"{len(done.verdicts)} filed, {len(done.failed)} still unchecked"
-    if done.put_off:
-        result += f", {len(done.put_off)} put off at Akismet's request"
-    if done.key_invalid:
-        return Ran(f"{result}: Akismet refused the key", RECHECK_AFTER_BAD_KEY)
-    return Ran(result, RECHECK_EVERY)
+    done, result = Rechecked(), "nothing to recheck"
+    if waiting:
+        gateway = gateway_from_settings(settings)
+        if gateway is None:
+            result = f"no Akismet key: {len(waiting)} stay unchecked"
+        else:
+            try:
+                done = await recheck(waiting, store, gateway, threads, now)
+            finally:
+                await gateway.aclose()
+            result = f"{len(done.verdicts)} filed, {len(done.failed)} still unchecked"
+            if done.put_off:
+                result += f", {len(done.put_off)} put off at Akismet's request"
+            if done.key_invalid:
+                result += ": Akismet refused the key"
+    mailed = await _mail_the_moderator(settings, store, waiting, done, threads, now)
+    if mailed:
+        result += f"; {mailed} moderator mails sent"
+    return Ran(result, RECHECK_AFTER_BAD_KEY if done.key_invalid else RECHECK_EVERY)
+
+
+async def _mail_the_moderator(
+    settings: Settings,
+    store: Store,
+    waiting: list[Comment],
+    done: Rechecked,
+    threads: ThreadIndex,
+    now: datetime,
+) -> int:
+    """The mails that waited for a recheck: for comments now found ham, and for those
+    still unchecked after MAIL_WAITS (``mail_after``). Spam gets none."""
+    from newsroom.comments.mail import notify_pending
+
+    filed = {c.id: c for c in waiting if c.mail_after is not None and c.id in done.verdicts}
+    for id, verdict in done.verdicts.items():
+        if verdict == "spam" and id in filed:
+            await asyncio.to_thread(store.mail_sent, id)
+            del filed[id]
+    overdue = await asyncio.to_thread(store.mail_due, now)
+    sent = 0
+    for comment in [*filed.values(), *(c for c in overdue if c.id not in filed)]:
+        thread = threads.get(comment.thread)
+        if thread is not None and await asyncio.to_thread(
+            notify_pending, settings, comment.id, comment, thread
+        ):
+            sent += 1
+        await asyncio.to_thread(store.mail_sent, comment.id)  # once, sent or not
+    return sent
 
 
 async def purge_job(settings: Settings, store: Store, now: datetime) -> Ran:

@@ -14,11 +14,22 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from newsroom.comments.config import Settings, is_loopback
 from newsroom.comments.manifest import Thread
-from newsroom.comments.model import Submission
+
+
+class Written(Protocol):
+    """What the mail shows of a comment (a Submission or a stored Comment)."""
+
+    @property
+    def author(self) -> str: ...
+
+    @property
+    def body(self) -> str: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +38,7 @@ SUBJECT_LIMIT = 200
 
 
 def notify_pending(
-    settings: Settings, comment_id: int, submission: Submission, thread: Thread
+    settings: Settings, comment_id: int, submission: Written, thread: Thread
 ) -> bool:
     """Mail the moderator about comment ``comment_id``; True when the server took it."""
     if not (settings.smtp_url and settings.moderator_email):
@@ -41,9 +52,7 @@ def notify_pending(
     return True
 
 
-def message(
-    moderator: str, comment_id: int, submission: Submission, thread: Thread
-) -> EmailMessage:
+def message(moderator: str, comment_id: int, submission: Written, thread: Thread) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = moderator
     mail["To"] = moderator

@@ -106,6 +106,8 @@ class NewComment:
     author_key: str | None = None
     # When Akismet asked to be asked again (X-akismet-recheck-after); None: at once.
     recheck_at: datetime | None = None
+    # The moderator's mail for an unchecked comment waits for its recheck, until then.
+    mail_after: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -238,6 +238,8 @@ def _notify_task(
     settings = service.settings.comments
     if outcome.stored != "pending" or not (settings.smtp_url and settings.moderator_email):
         return None
+    if outcome.mail_waits:  # the recheck job sends it (comments/jobs.py)
+        return None
     return BackgroundTask(_notify, settings, outcome.id, submission, outcome.thread)
 
 

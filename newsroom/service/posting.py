@@ -48,6 +48,7 @@ RENDER_THREADS = 2
 # Seconds. A text not rendered by then (or whose rendering fails) is stored as typed,
 # escaped, and waits for a moderator: never a stall, never a lost comment.
 RENDER_DEADLINE = 2.0
+MAIL_WAITS = timedelta(hours=24)  # for an unchecked comment's recheck, at the most
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Outcome:
     thread: Thread
     stored: Status | None = None  # the status it was stored with; None when dropped
     author_token: str = ""  # the poster's proof for their next post (authors.py)
+    mail_waits: bool = False  # the moderator's mail waits for Akismet's recheck
 
 
 class CommentService:
@@ -154,12 +156,27 @@ class CommentService:
         comment = await self._file(replace(comment, body_html=body_html), verdict, proven)
         if recheck_after is not None:  # Akismet is not sure yet: its recheck job asks again
             comment = replace(comment, recheck_at=now() + recheck_after)
+        if comment.akismet == "unchecked" and comment.status == "pending" and self._mails():
+            # As WordPress does: the moderator hears of it once Akismet has had its say
+            # (the recheck job), or after MAIL_WAITS at the latest.
+            comment = replace(comment, mail_after=comment.created + MAIL_WAITS)
         if not rendered and comment.status == "approved":
             comment = replace(comment, status="pending")  # a moderator sees it first
         comment_id = await self._writes.add(comment)
         told: Status = "approved" if comment.status == "approved" else "pending"
         proof = authors.token(self.signer, comment.author_key or "", comment.email)
-        return Outcome(comment_id, told, thread, stored=comment.status, author_token=proof)
+        return Outcome(
+            comment_id,
+            told,
+            thread,
+            stored=comment.status,
+            author_token=proof,
+            mail_waits=comment.mail_after is not None,
+        )
+
+    def _mails(self) -> bool:
+        settings = self.settings.comments
+        return bool(settings.smtp_url and settings.moderator_email)
 
     def say_once(self, warning: str) -> None:
         """A warning about the setup (not about a visitor): once a process."""

@@ -4,6 +4,7 @@ schedule, backing off on a refused key, and leases that let one runner in at a t
 import asyncio
 import threading
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
 
@@ -137,3 +138,59 @@ def test_akismets_advice_to_recheck_later_is_honoured(store, fake_akismet):
     (asked,) = fake_akismet.calls("comment-check")
     assert asked["recheck_reason"] == "recheck"
     assert (store.get(held).akismet, store.get(held).recheck_at) == ("ham", None)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox():
+    from aiosmtpd.controller import Controller
+
+    from tests.support.service import free_port
+
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    box.url = f"smtp://127.0.0.1:{controller.port}"
+    yield box
+    controller.stop()
+
+
+def test_the_moderators_mail_waits_for_the_recheck(store, fake_akismet, inbox, tmp_path):
+    """As WordPress does: no mail while Akismet has not judged a comment; one when the
+    recheck finds it ham, none when spam, and one after 24 hours if it never answers."""
+    from tests.support.service import THREAD, write_manifest
+
+    env = {
+        **fake_akismet.env(),
+        "NEWSROOM_SMTP_URL": inbox.url,
+        "NEWSROOM_MODERATOR_EMAIL": "desk@news.example",
+        "NEWSROOM_THREADS": str(write_manifest(tmp_path / "threads.json")),
+    }
+    settings = Settings.from_env(env)
+    waiting = timedelta(hours=24)
+    ham = store.add(new(akismet="unchecked", thread=THREAD, created=T0, mail_after=T0 + waiting))
+    spam = store.add(
+        new(akismet="unchecked", thread=THREAD, created=T0, body="Buy", mail_after=T0 + waiting)
+    )
+    silent = store.add(
+        new(akismet="unchecked", thread=THREAD, created=T0, body="?", mail_after=T0 + waiting)
+    )
+    fake_akismet.answer_with("ham")
+    fake_akismet.answer_next("ham", "spam", "error")
+    result = run(settings, store, T0 + timedelta(minutes=21))["recheck"]
+    assert result == "2 filed, 1 still unchecked; 1 moderator mails sent"
+    assert [m["Subject"].split(" ")[1] for _, m in inbox.messages] == [f"#{ham}"]
+    assert store.get(spam).mail_after is None
+    fake_akismet.answer_with("error")
+    late = run(settings, store, T0 + timedelta(hours=24, minutes=1))["recheck"]
+    assert late.endswith("; 1 moderator mails sent")
+    assert [m["Subject"].split(" ")[1] for _, m in inbox.messages] == [f"#{ham}", f"#{silent}"]
+    assert store.get(silent).mail_after is None  # sent once

@@ -123,10 +123,14 @@ def test_a_mail_failure_is_logged_not_raised(caplog):
     assert "Moderator mail for comment 7 not sent" in caplog.text
 
 
-def test_the_service_mails_after_storing(service_runner, smtp_server):
+def test_the_service_mails_after_storing(service_runner, smtp_server, fake_akismet):
     inbox, url = smtp_server
     service = service_runner.start(
-        {"NEWSROOM_SMTP_URL": url, "NEWSROOM_MODERATOR_EMAIL": "desk@news.example"}
+        {
+            **fake_akismet.env(),  # checked: mailed at once (unchecked ones wait, test_jobs)
+            "NEWSROOM_SMTP_URL": url,
+            "NEWSROOM_MODERATOR_EMAIL": "desk@news.example",
+        }
     )
     from tests.support.service import THREAD as SLUG
 

@@ -56,11 +56,12 @@ def test_only_a_comment_stored_as_pending_is_mailed(service_runner, fake_akismet
     assert inbox.subjects[0].startswith(f"Comment #{waiting} awaits moderation")
 
 
-def test_a_mail_server_that_hangs_does_not_delay_the_answer(service_runner, caplog):
+def test_a_mail_server_that_hangs_does_not_delay_the_answer(service_runner, fake_akismet, caplog):
     # Accepts connections and never says a word: the mail waits for its timeout.
     hanging = socket.create_server(("127.0.0.1", 0))
     url = f"smtp://127.0.0.1:{hanging.getsockname()[1]}"
-    service = service_runner.start({"NEWSROOM_SMTP_URL": url, "NEWSROOM_MODERATOR_EMAIL": DESK})
+    env = {**fake_akismet.env(), "NEWSROOM_SMTP_URL": url, "NEWSROOM_MODERATOR_EMAIL": DESK}
+    service = service_runner.start(env)
     try:
         with service.client() as client:
             started = time.monotonic()
@@ -71,3 +72,20 @@ def test_a_mail_server_that_hangs_does_not_delay_the_answer(service_runner, capl
     assert answer.status_code == 202
     assert elapsed < 1.0, f"the answer waited {elapsed:.2f} s for the mail"
     assert service.store.get(answer.json()["id"]).status == "pending"
+
+
+def test_an_unchecked_comments_mail_waits_for_its_recheck(service_runner, fake_akismet, inbox):
+    """Akismet could not answer: the moderator hears of the comment once the recheck job
+    has Akismet's verdict (tests/comments/test_jobs.py), or after 24 hours."""
+    from datetime import timedelta
+
+    env = {**fake_akismet.env(), "NEWSROOM_SMTP_URL": inbox.url, "NEWSROOM_MODERATOR_EMAIL": DESK}
+    service = service_runner.start(env)
+    fake_akismet.answer_with("error")
+    with service.client() as client:
+        answer = client.post("/api/comments", json=comment("while Akismet is down"))
+    time.sleep(0.5)  # time for a wrong mail to arrive
+    assert inbox.subjects == []
+    stored = service.store.get(answer.json()["id"])
+    assert stored.akismet == "unchecked"
+    assert stored.mail_after == stored.created + timedelta(hours=24)

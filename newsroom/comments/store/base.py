@@ -32,8 +32,8 @@ from newsroom.comments.store.clock import now
 T = TypeVar("T")
 COLUMNS = ", ".join(COMMENT_COLUMNS)
 INSERTED = (*NEW_COLUMNS, "updated")  # updated = created
-TIMES = frozenset({"created", "updated", "recheck_at"})
-NULLABLE_TIMES = frozenset({"recheck_at"})  # kept as the backend keeps times
+TIMES = frozenset({"created", "updated", "recheck_at", "mail_after"})
+NULLABLE_TIMES = frozenset({"recheck_at", "mail_after"})  # kept as the backend keeps times
 
 ERASED_AUTHOR = "(name erased)"
 DUPLICATE_CANDIDATES = 50
@@ -337,6 +337,18 @@ class Store(ABC):
             "ORDER BY created, id",
             [self._to_db(due_at)],
         )
+
+    def mail_due(self, now: datetime) -> list[Comment]:
+        """Pending comments whose moderator's mail waited for a recheck until ``now``."""
+        return self._select(
+            "WHERE mail_after IS NOT NULL AND mail_after <= ? AND status = 'pending' "
+            "ORDER BY created, id",
+            [self._to_db(now)],
+        )
+
+    def mail_sent(self, id: int) -> None:
+        """The waiting mail went out, or is no longer wanted (the comment is spam)."""
+        self._update_each([id], "mail_after = NULL", [])
 
     def put_off_recheck(self, id: int, until: datetime) -> None:
         self._update_each([id], "recheck_at = ?", [self._to_db(until)])

@@ -111,17 +111,20 @@ MIGRATIONS.append(
         4,
         {
             # The job runner's schedule and leases (newsroom/comments/jobs.py).
-            # And when Akismet asked to be asked again about a comment.
+            # And when Akismet asked to be asked again about a comment, and until when its
+            # moderator's mail waits for that.
             "sqlite": [
                 "CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, holder TEXT, "
                 "lease_until TEXT, last_run TEXT, next_run TEXT, last_result TEXT)",
                 "ALTER TABLE comments ADD COLUMN recheck_at TEXT",
+                "ALTER TABLE comments ADD COLUMN mail_after TEXT",
             ],
             "postgresql": [
                 "CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, holder TEXT, "
                 "lease_until TIMESTAMPTZ, last_run TIMESTAMPTZ, next_run TIMESTAMPTZ, "
                 "last_result TEXT)",
                 "ALTER TABLE comments ADD COLUMN IF NOT EXISTS recheck_at TIMESTAMPTZ",
+                "ALTER TABLE comments ADD COLUMN IF NOT EXISTS mail_after TIMESTAMPTZ",
             ],
         },
     )
