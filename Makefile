@@ -33,12 +33,14 @@ serve: html $(SECRET_KEY_FILE)
 	NEWSROOM_SECRET_KEY="$${NEWSROOM_SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" \
 		$(BIN)/newsroom serve --host $(HOST) --port $(PORT)
 
-# Style, types (strict on newsroom/comments) and the import layers of docs/architecture.md.
+# Style, types (strict on newsroom/comments), the import layers of docs/architecture.md,
+# and the AWS template.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/cfn-lint deploy/aws/template.yaml
 
 format: $(STAMP)
 	$(BIN)/ruff format .
