@@ -13,5 +13,6 @@ pytest_plugins = [
     "tests.support.site",
     "tests.support.browser",
     "tests.support.service",
+    "tests.support.smtp",
     "tests.support.tls",
 ]

@@ -4,7 +4,6 @@ schedule, backing off on a refused key, and leases that let one runner in at a t
 import asyncio
 import threading
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
 
@@ -138,29 +137,6 @@ def test_akismets_advice_to_recheck_later_is_honoured(store, fake_akismet):
     (asked,) = fake_akismet.calls("comment-check")
     assert asked["recheck_reason"] == "recheck"
     assert (store.get(held).akismet, store.get(held).recheck_at) == ("ham", None)
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox():
-    from aiosmtpd.controller import Controller
-
-    from tests.support.service import free_port
-
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.url = f"smtp://127.0.0.1:{controller.port}"
-    yield box
-    controller.stop()
 
 
 def test_the_moderators_mail_waits_for_the_recheck(store, fake_akismet, inbox, tmp_path):

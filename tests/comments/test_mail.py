@@ -3,7 +3,6 @@
 import logging
 import time
 from dataclasses import replace
-from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -14,28 +13,16 @@ from newsroom.comments.mail import notify_pending
 from newsroom.comments.manifest import Thread
 from newsroom.comments.model import Submission
 from tests.support.service import free_port
+from tests.support.smtp import Inbox
 
 THREAD = Thread("slug", "A headline", "articles/slug/", "https://news.example/articles/slug/",
                 None, None, "en")  # fmt: skip
 SUBMISSION = Submission("slug", "Ann", "ann@example.org", "", "Nice piece.", None, "")
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, f"smtp://127.0.0.1:{controller.port}"
-    controller.stop()
+def smtp_server(inbox):
+    return inbox, inbox.url
 
 
 def only_desk(server, session, envelope, mechanism, auth_data) -> AuthResult:

@@ -2,37 +2,14 @@
 
 import socket
 import time
-from email import message_from_bytes
 
-import pytest
-from aiosmtpd.controller import Controller
-
-from tests.support.service import THREAD, free_port
+from tests.support.service import THREAD
 
 DESK = "desk@news.example"
 
 
 def comment(body: str, **more) -> dict:
     return {"thread": THREAD, "author": "Ann", "email": "ann@example.org", "body": body, **more}
-
-
-class Inbox:
-    def __init__(self):
-        self.subjects: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.subjects.append(message_from_bytes(envelope.content)["Subject"])
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.url = f"smtp://127.0.0.1:{controller.port}"
-    yield box
-    controller.stop()
 
 
 def test_only_a_comment_stored_as_pending_is_mailed(service_runner, fake_akismet, inbox):
