@@ -10,11 +10,11 @@ store is PostgreSQL).
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from typing import Any
-
-logger = logging.getLogger("newsroom.service")
+# Nothing is imported before the first invocation, not even typing: a bare cold start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from typing import Any
 
 _handler: Any = None
 
@@ -33,7 +33,7 @@ def handler(event: Any, context: Any) -> Any:
         return _handler(event, context)
     except RuntimeError as exc:  # Mangum: no handler for this kind of event
         kind = sorted(event)[:8] if isinstance(event, dict) else type(event).__name__
-        logger.error("Event of an unknown kind ignored (%s): %s", kind, exc)
+        _logger().error("Event of an unknown kind ignored (%s): %s", kind, exc)
         return {"error": "unknown event"}
 
 
@@ -42,13 +42,21 @@ def _scheduled(event: dict[str, Any]) -> bool:
 
 
 def _run_jobs(event: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
     from newsroom.comments import jobs
 
     name = event.get("job")
     if name is not None and name not in jobs.JOBS:
-        logger.error("Scheduled event for an unknown job ignored: %r", str(name)[:50])
+        _logger().error("Scheduled event for an unknown job ignored: %r", str(name)[:50])
         return {"error": "unknown job"}
     service = _handler.app.state.service
     names = [name] if name is not None else None
     results = asyncio.run(jobs.run_due(service.settings.comments, service.store.opened(), names))
     return {"jobs": results}
+
+
+def _logger() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("newsroom.service")
