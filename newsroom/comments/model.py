@@ -60,6 +60,7 @@ POSTED: tuple[Field, ...] = (
     Field("nickname", 200, "honeypot", stored=False, label="Leave this field empty"),
 )  # fmt: skip
 FIELDS: dict[str, Field] = {field.name: field for field in POSTED}
+KEPT: tuple[str, ...] = (*(field.name for field in POSTED if field.stored), "parent")
 LIMITS: dict[str, int] = {field.name: field.limit for field in POSTED}
 
 
@@ -77,8 +78,7 @@ class Submission:
 
     def stored_fields(self) -> dict[str, Any]:
         """The posted fields a NewComment keeps, by name."""
-        kept = [field.name for field in POSTED if field.stored]
-        return {name: getattr(self, name) for name in (*kept, "parent")}
+        return {name: getattr(self, name) for name in KEPT}
 
 
 @dataclass(frozen=True)

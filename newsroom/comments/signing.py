@@ -40,9 +40,15 @@ class Signer:
         if not secret_key:
             raise ValueError("no secret key")
         self._secret = secret_key.encode("utf-8")
+        self._keys: dict[str, bytes] = {}
 
     def _key(self, purpose: str) -> bytes:
-        return hmac.new(self._secret, b"newsroom/" + purpose.encode(), hashlib.sha256).digest()
+        """The key of one purpose, derived once (every post signs with two)."""
+        key = self._keys.get(purpose)
+        if key is None:
+            key = hmac.new(self._secret, b"newsroom/" + purpose.encode(), hashlib.sha256).digest()
+            self._keys[purpose] = key
+        return key
 
     def sign(
         self,
