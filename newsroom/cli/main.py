@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        if not args.moderation:
+        if not args.needs_store:
             return args.run(args, settings)
         with opened_store(settings) as store:
             return args.run(args, settings, store)
@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="newsroom", description="Serve the site and its comments, and moderate them."
     )
-    top.set_defaults(moderation=False)
+    top.set_defaults(needs_store=False)
     commands = top.add_subparsers(required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve the built site and the comment API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=run_serve)
 
     scheduled = commands.add_parser("jobs", help="the jobs `serve` runs by itself")
-    scheduled.set_defaults(moderation=True)  # these get an opened store too
+    scheduled.set_defaults(needs_store=True)
     job_actions = scheduled.add_subparsers(required=True, metavar="ACTION")
     run = job_actions.add_parser("run", help="run the jobs that are due (cron, timers)")
     run.add_argument("names", nargs="*", metavar="JOB", help="only these (recheck, purge)")
@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     )
 
     moderate = commands.add_parser("comments", help="moderate comments")
-    moderate.set_defaults(moderation=True)  # these actions get an opened store
+    moderate.set_defaults(needs_store=True)  # these actions get an opened store
     comments = moderate.add_subparsers(required=True, metavar="ACTION")
     listing = comments.add_parser("list", help="list comments, newest first")
     listing.add_argument("--status", choices=STATUS_CHOICES, default="pending")

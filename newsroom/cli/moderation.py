@@ -72,13 +72,13 @@ def run_moderate(args, settings: Settings, store: Store) -> int:
     if changed:
         print(f"{args.action}: {', '.join(map(str, changed))}")
     if args.action == "approve" and changed:
-        _after_approve(changed)
+        _rebuild_site(changed)
     for i in missing:
         print(f"newsroom: no comment {i}", file=sys.stderr)
     return 0 if reported and not missing else 1
 
 
-def _after_approve(ids: list[int]) -> None:
+def _rebuild_site(ids: list[int]) -> None:
     """Let the site rebuild itself (newsroom.comments.rebuild_hook, when the project has it)."""
     try:
         from newsroom.comments.rebuild_hook import after_approve
@@ -183,7 +183,7 @@ def run_erase(args, settings: Settings, store: Store) -> int:
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
     if ids:
-        _after_approve(ids)  # pages show the name until the site is rebuilt
+        _rebuild_site(ids)  # pages show the name until the site is rebuilt
     return 0
 
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import akismet
 import httpx
@@ -70,9 +70,19 @@ class Gateway:
         self._key_refused_at: float | None = None
         self._verifying: asyncio.Task[bool] | None = None  # shared by the first posts of a burst
 
-    async def check(self, *args: Any, **kwargs: Any) -> CheckVerdict:
+    async def check(
+        self,
+        comment: NewComment,
+        thread: Thread | None,
+        *,
+        base_url: str = "",
+        recheck_reason: str | None = None,
+    ) -> CheckVerdict:
         """Akismet's verdict alone (``checked`` gives its advice too)."""
-        return (await self.checked(*args, **kwargs)).verdict
+        checked = await self.checked(
+            comment, thread, base_url=base_url, recheck_reason=recheck_reason
+        )
+        return checked.verdict
 
     async def checked(
         self,

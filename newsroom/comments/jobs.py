@@ -57,10 +57,10 @@ class Job:
 async def recheck_job(settings: Settings, store: Store, now: datetime) -> Ran:
     from newsroom.comments.akismet_gateway import gateway_from_settings
     from newsroom.comments.manifest import ThreadIndex
-    from newsroom.comments.recheck import Rechecked, due, recheck
+    from newsroom.comments.recheck import MAX_AGE, Rechecked, recheck
 
     threads = ThreadIndex(settings.threads_path)
-    waiting = due(await asyncio.to_thread(store.unchecked, now), now)
+    waiting = await asyncio.to_thread(store.unchecked, now, now - MAX_AGE)
     done, result = Rechecked(), "nothing to recheck"
     if waiting:
         gateway = gateway_from_settings(settings)

@@ -32,11 +32,6 @@ class Rechecked:
         return any(reason == INVALID_KEY for reason in self.failed.values())
 
 
-def due(comments: list[Comment], now: datetime) -> list[Comment]:
-    """The unchecked comments still worth asking about."""
-    return [c for c in comments if now - c.created <= MAX_AGE]
-
-
 async def recheck(
     comments: list[Comment],
     store: Store,

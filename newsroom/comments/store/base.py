@@ -327,16 +327,19 @@ class Store(ABC):
                     deleted.append(id)
         return deleted
 
-    def unchecked(self, due_at: datetime | None = None) -> list[Comment]:
+    def unchecked(
+        self, due_at: datetime | None = None, since: datetime | None = None
+    ) -> list[Comment]:
         """Comments Akismet has not judged; with ``due_at``, only those whose recheck
-        Akismet did not ask to put off past it."""
-        if due_at is None:
-            return self._select("WHERE akismet = 'unchecked' ORDER BY created, id")
-        return self._select(
-            "WHERE akismet = 'unchecked' AND (recheck_at IS NULL OR recheck_at <= ?) "
-            "ORDER BY created, id",
-            [self._to_db(due_at)],
-        )
+        Akismet did not ask to put off past it; with ``since``, only those posted since."""
+        clauses, params = ["akismet = 'unchecked'"], []
+        if due_at is not None:
+            clauses.append("(recheck_at IS NULL OR recheck_at <= ?)")
+            params.append(self._to_db(due_at))
+        if since is not None:
+            clauses.append("created >= ?")
+            params.append(self._to_db(since))
+        return self._select(f"WHERE {' AND '.join(clauses)} ORDER BY created, id", params)
 
     def mail_due(self, now: datetime) -> list[Comment]:
         """Pending comments whose moderator's mail waited for a recheck until ``now``."""
