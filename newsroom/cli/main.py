@@ -8,13 +8,22 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from newsroom.cli import jobs, moderation
+from newsroom.cli import jobs, lambda_package, moderation
 from newsroom.comments.config import ConfigError, Settings
 from newsroom.comments.model import STATUSES
 from newsroom.comments.store import Store, StoreError, open_store
 
 STATUS_CHOICES = (*STATUSES, "all")
+# Modules of pyproject.toml's extras: the core is only what the comment service needs.
+EXTRAS = {
+    "pelican": "site",
+    "packaging": "site",
+    "uvicorn": "server",
+    "psycopg": "postgres",
+    "psycopg_pool": "postgres",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,11 +32,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     args = parser().parse_args(argv)
     try:
-        settings = Settings.from_env()
         if not args.needs_store:
-            return args.run(args, settings)
+            return args.run(args)
+        settings = Settings.from_env()
         with opened_store(settings) as store:
             return args.run(args, settings, store)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing not in EXTRAS:
+            raise
+        extra = EXTRAS[missing]
+        print(f"newsroom: this needs {missing}: pip install 'newsroom[{extra}]'", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"newsroom: {exc}", file=sys.stderr)
         return 2
@@ -61,6 +77,18 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--site", default=None, help="the built site (default: output)")
     serve.set_defaults(run=run_serve)
+
+    packaging = commands.add_parser("package", help="build what a deployment uploads")
+    packages = packaging.add_subparsers(required=True, metavar="KIND")
+    lambda_zip = packages.add_parser("lambda", help="the zip for AWS Lambda (python3.11)")
+    lambda_zip.add_argument("--arch", choices=sorted(lambda_package.PLATFORMS), default="arm64")
+    lambda_zip.add_argument(
+        "--output", type=Path, help="the zip (default: dist/newsroom-lambda-ARCH.zip)"
+    )
+    lambda_zip.add_argument(
+        "--threads", type=Path, help="a build's threads.json to ship in the zip (optional)"
+    )
+    lambda_zip.set_defaults(run=lambda_package.run)
 
     scheduled = commands.add_parser("jobs", help="the jobs `serve` runs by itself")
     scheduled.set_defaults(needs_store=True)
@@ -126,7 +154,7 @@ def _days(text: str) -> int:
     return int(text)
 
 
-def run_serve(args, settings: Settings) -> int:
+def run_serve(args) -> int:
     from newsroom.service.server import serve
 
     serve(args.host, args.port, args.site)

@@ -27,13 +27,15 @@ def handler(event: Any, context: Any) -> Any:
         from newsroom.service.app import create_app
 
         _handler = Mangum(create_app(), lifespan="off")
-    if isinstance(event, dict) and ("job" in event or _scheduled(event)):
+    if not isinstance(event, dict):  # a test invocation can send any JSON value
+        _logger().error("Event of an unknown kind ignored: a %s", type(event).__name__)
+        return {"error": "unknown event"}
+    if "job" in event or _scheduled(event):
         return _run_jobs(event)
     try:
         return _handler(event, context)
     except RuntimeError as exc:  # Mangum: no handler for this kind of event
-        kind = sorted(event)[:8] if isinstance(event, dict) else type(event).__name__
-        _logger().error("Event of an unknown kind ignored (%s): %s", kind, exc)
+        _logger().error("Event of an unknown kind ignored (%s): %s", sorted(event)[:8], exc)
         return {"error": "unknown event"}
 
 

@@ -428,3 +428,15 @@ def test_jobs_run_from_cron(moderation, fake_akismet):
     listed = run("jobs", "list").stdout
     assert "recheck: last run" in listed and "purge: last run" in listed
     assert run("jobs", "run", "nothing").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "extra"),
+    [(["serve"], "uvicorn", "server"), (["package", "lambda"], "packaging", "site")],
+)
+def test_a_command_whose_extra_is_missing_says_which(monkeypatch, capsys, command, module, extra):
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    if module == "packaging":  # imported inside the build: make it fail before pip runs
+        monkeypatch.setattr("newsroom.cli.lambda_package.install_wheels", lambda *a: None)
+    assert main(command) == 2
+    assert f"pip install 'newsroom[{extra}]'" in capsys.readouterr().err
