@@ -92,7 +92,7 @@ class Settings:
                 text("NEWSROOM_REFUSED_EMAIL_DAYS"),
                 DEFAULT_REFUSED_EMAIL_DAYS,
             ),
-            secret_key=_secret_key(text("NEWSROOM_SECRET_KEY")),
+            secret_key=secret("NEWSROOM_SECRET_KEY", text("NEWSROOM_SECRET_KEY")),
             site_url=web_address("NEWSROOM_SITE_URL", text("NEWSROOM_SITE_URL")).rstrip("/"),
             personal_data_days=whole_number(
                 "NEWSROOM_PERSONAL_DATA_DAYS",
@@ -107,11 +107,11 @@ def read(environ: Mapping[str, str], name: str, default: str = "") -> str:
     return environ.get(name, "").strip() or default
 
 
-def _secret_key(value: str) -> str:
+def secret(name: str, value: str) -> str:
+    """A secret (a key, a shared header value): long enough, and never repeated."""
     if value and len(value) < MIN_SECRET_KEY_CHARS:
-        # The key itself is never repeated.
         raise ConfigError(
-            f"NEWSROOM_SECRET_KEY must have at least {MIN_SECRET_KEY_CHARS} random characters, "
+            f"{name} must have at least {MIN_SECRET_KEY_CHARS} random characters, "
             f"not {len(value)} (make one with {MAKE_A_KEY})"
         )
     return value

@@ -20,6 +20,7 @@ from newsroom.comments.model import Submission
 from newsroom.comments.store import Store, StoreError
 from newsroom.service import form_page, intake
 from newsroom.service.client_address import client_address
+from newsroom.service.cloudfront import OnlyThroughCloudFront
 from newsroom.service.intake import IntakeError
 from newsroom.service.origins import foreign_origin
 from newsroom.service.posting import CommentService, Outcome, Visitor
@@ -83,6 +84,8 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept", PROOF_HEADER],
         )
+    if settings.cloudfront_secret:  # outermost: nothing answers a request that went round
+        app.add_middleware(OnlyThroughCloudFront, secret=settings.cloudfront_secret)
     return app
 
 

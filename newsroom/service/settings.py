@@ -7,7 +7,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from newsroom.comments.config import ConfigError, Settings, read, web_address, whole_number
+from newsroom.comments.config import (
+    ConfigError,
+    Settings,
+    read,
+    secret,
+    web_address,
+    whole_number,
+)
 from newsroom.service.client_address import UNIX
 
 DEFAULT_RATE_LIMIT = 5  # comments per address per minute
@@ -28,6 +35,9 @@ class ServiceSettings:
     header_timeout: int = DEFAULT_HEADER_TIMEOUT
     body_timeout: int = DEFAULT_BODY_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    # Set: the API answers only requests carrying it, as CloudFront sends them, and the
+    # client is CloudFront-Viewer-Address (service/cloudfront.py).
+    cloudfront_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSettings:
@@ -57,6 +67,9 @@ class ServiceSettings:
                 "NEWSROOM_MAX_CONNECTIONS",
                 text("NEWSROOM_MAX_CONNECTIONS"),
                 DEFAULT_MAX_CONNECTIONS,
+            ),
+            cloudfront_secret=secret(
+                "NEWSROOM_CLOUDFRONT_SECRET", text("NEWSROOM_CLOUDFRONT_SECRET")
             ),
         )
 
