@@ -80,7 +80,7 @@ def install_wheels(root: Path, arch: str, pins: Path) -> None:
     python = "".join(map(str, RUNTIME))
     command = [
         *(sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"),
-        *("--no-deps", "--no-compile", "--only-binary=:all:"),
+        *("--no-deps", "--require-hashes", "--no-compile", "--only-binary=:all:"),
         *("--platform", PLATFORMS[arch], "--implementation", "cp"),
         *("--python-version", python, "--abi", f"cp{python}"),
         *("--target", str(root), "--requirement", str(pins)),
@@ -128,16 +128,24 @@ def check_complete(root: Path, arch: str) -> dict[str, str]:
 
 
 def copy_code(target: Path) -> None:
+    """Our modules and templates only: nothing else that lies in a checkout (a local
+    database, an .env file) goes up, and no symbolic link is followed out of it."""
     source = Path(newsroom.__file__).parent
     left_out = {source / part for part in LEFT_OUT}
     for path in sorted(source.rglob("*")):
-        if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        if any(path == out or out in path.parents for out in left_out):
+        if not _shipped(path, source) or any(
+            path == out or out in path.parents for out in left_out
+        ):
             continue
         copied = target / path.relative_to(source)
         copied.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, copied)
+
+
+def _shipped(path: Path, source: Path) -> bool:
+    if path.is_symlink() or not path.is_file() or "__pycache__" in path.parts:
+        return False
+    return path.suffix == ".py" or (path.suffix == ".html" and path.parent.name == "templates")
 
 
 def compile_bytecode(root: Path) -> None:

@@ -20,7 +20,7 @@ from newsroom.comments.model import Submission
 from newsroom.comments.store import Store, StoreError
 from newsroom.service import form_page, intake
 from newsroom.service.client_address import client_address
-from newsroom.service.cloudfront import OnlyThroughCloudFront
+from newsroom.service.cloudfront import OnlyThroughCloudFront, Secrets
 from newsroom.service.intake import IntakeError
 from newsroom.service.origins import foreign_origin
 from newsroom.service.posting import CommentService, Outcome, Visitor
@@ -84,8 +84,8 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Accept", PROOF_HEADER],
         )
-    if settings.cloudfront_secret:  # outermost: nothing answers a request that went round
-        app.add_middleware(OnlyThroughCloudFront, secret=settings.cloudfront_secret)
+    if settings.cloudfront_secrets:  # outermost: nothing answers a request that went round
+        app.add_middleware(OnlyThroughCloudFront, secrets=Secrets(settings.cloudfront_secrets))
     return app
 
 
@@ -197,9 +197,9 @@ async def _body(request: Request) -> bytes:
 
 def _visitor(request: Request, service: CommentService) -> Visitor:
     peer = request.client.host if request.client else ""
-    ip = client_address(
-        peer, request.headers.get("x-forwarded-for"), service.settings.trusted_proxies
-    )
+    # Behind CloudFront the peer is the viewer already; no other proxy's word counts.
+    trusted = () if service.settings.cloudfront_secrets else service.settings.trusted_proxies
+    ip = client_address(peer, request.headers.get("x-forwarded-for"), trusted)
     return Visitor(
         ip=ip,
         user_agent=request.headers.get("user-agent", ""),

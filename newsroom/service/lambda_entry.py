@@ -49,7 +49,7 @@ def _run_jobs(event: dict[str, Any]) -> dict[str, Any]:
     from newsroom.comments import jobs
 
     name = event.get("job")
-    if name is not None and name not in jobs.JOBS:
+    if "job" in event and (not isinstance(name, str) or name not in jobs.JOBS):
         _logger().error("Scheduled event for an unknown job ignored: %r", str(name)[:50])
         return {"error": "unknown job"}
     service = _handler.app.state.service

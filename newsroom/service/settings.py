@@ -37,7 +37,8 @@ class ServiceSettings:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     # Set: the API answers only requests carrying it, as CloudFront sends them, and the
     # client is CloudFront-Viewer-Address (service/cloudfront.py).
-    cloudfront_secret: str = field(default="", repr=False)
+    # Two, space-separated, while the secret is being changed.
+    cloudfront_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSettings:
@@ -68,8 +69,9 @@ class ServiceSettings:
                 text("NEWSROOM_MAX_CONNECTIONS"),
                 DEFAULT_MAX_CONNECTIONS,
             ),
-            cloudfront_secret=secret(
-                "NEWSROOM_CLOUDFRONT_SECRET", text("NEWSROOM_CLOUDFRONT_SECRET")
+            cloudfront_secrets=tuple(
+                secret("NEWSROOM_CLOUDFRONT_SECRET", value)
+                for value in text("NEWSROOM_CLOUDFRONT_SECRET").split()
             ),
         )
 

@@ -434,7 +434,10 @@ def test_jobs_run_from_cron(moderation, fake_akismet):
     ("command", "module", "extra"),
     [(["serve"], "uvicorn", "server"), (["package", "lambda"], "packaging", "site")],
 )
-def test_a_command_whose_extra_is_missing_says_which(monkeypatch, capsys, command, module, extra):
+def test_a_command_whose_extra_is_missing_says_which(
+    monkeypatch, capsys, tmp_path, command, module, extra
+):
+    monkeypatch.chdir(tmp_path)  # nothing is written in the checkout, whatever happens
     for name in [m for m in sys.modules if m.split(".")[0] == module]:
         monkeypatch.setitem(sys.modules, name, None)  # as if not installed
     monkeypatch.setitem(sys.modules, module, None)

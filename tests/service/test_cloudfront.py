@@ -8,6 +8,7 @@ import pytest
 
 import newsroom.service.lambda_entry
 from newsroom.comments.config import ConfigError
+from newsroom.service.app import create_app
 from newsroom.service.cloudfront import viewer_address
 from newsroom.service.settings import ServiceSettings
 from tests.support.keys import TEST_SECRET_KEY
@@ -104,7 +105,50 @@ def test_the_secret_is_checked_and_never_shown():
         ServiceSettings.from_env(environ)
     assert "short-one" not in str(e.value)
     settings = ServiceSettings.from_env(environ | {"NEWSROOM_CLOUDFRONT_SECRET": SECRET})
-    assert settings.cloudfront_secret == SECRET and SECRET not in repr(settings)
+    assert settings.cloudfront_secrets == (SECRET,) and SECRET not in repr(settings)
+    app = create_app(settings)
+    assert SECRET not in repr(app.user_middleware)
+
+
+def test_while_the_secret_changes_both_values_are_taken(service_runner, fake_akismet):
+    following = "the-next-cloudfront-secret-9876543210"
+    running = service_runner.start(
+        fake_akismet.env() | {"NEWSROOM_CLOUDFRONT_SECRET": f"{SECRET} {following}"}
+    )
+    with running.client() as client:
+        for secret, status in ((SECRET, 200), (following, 200), (following[:-1], 403)):
+            answer = client.get("/api/health", headers=through_cloudfront(secret=secret))
+            assert answer.status_code == status
+
+
+def test_behind_cloudfront_no_proxy_header_is_believed(service_runner, fake_akismet):
+    env = fake_akismet.env() | {
+        "NEWSROOM_CLOUDFRONT_SECRET": SECRET,
+        "NEWSROOM_TRUSTED_PROXIES": "0.0.0.0/0 ::/0",  # even when told to trust everyone
+    }
+    running = service_runner.start(env)
+    headers = through_cloudfront() | {"x-forwarded-for": "6.6.6.6"}
+    with running.client() as client:
+        assert client.post("/api/comments", json=COMMENT, headers=headers).status_code == 202
+    assert [c["ip"] for c in running.store.export()] == ["203.0.113.9"]
+
+
+def test_a_websocket_is_closed_not_passed_on():
+    import asyncio
+
+    from newsroom.service.cloudfront import OnlyThroughCloudFront, Secrets
+
+    reached, sent = [], []
+
+    async def app(scope, receive, send):
+        reached.append(scope)
+
+    async def send(message):
+        sent.append(message)
+
+    guard = OnlyThroughCloudFront(app, Secrets((SECRET,)))
+    asyncio.run(guard({"type": "websocket", "headers": []}, None, send))
+    assert reached == [] and sent == [{"type": "websocket.close", "code": 1008}]
 
 
 def test_through_lambda_the_viewer_replaces_the_source_ip(tmp_path, monkeypatch):
@@ -118,6 +162,7 @@ def test_through_lambda_the_viewer_replaces_the_source_ip(tmp_path, monkeypatch)
     assert answer["statusCode"] == 202, answer
     refused = handler(v2_event(*post, body=COMMENT, headers=JSON), {})
     assert refused["statusCode"] == 403
+    assert handler({"job": []}, None) == handler({"job": None}, None) == {"error": "unknown job"}
     from newsroom.comments.store import open_store
 
     store = open_store(f"sqlite:///{tmp_path}/c.sqlite3")
