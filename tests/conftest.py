@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.support.site",
     "tests.support.browser",
     "tests.support.service",
+    "tests.support.console",
     "tests.support.smtp",
     "tests.support.tls",
 ]

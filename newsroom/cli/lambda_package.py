@@ -145,7 +145,11 @@ def copy_code(target: Path) -> None:
 def _shipped(path: Path, source: Path) -> bool:
     if path.is_symlink() or not path.is_file() or "__pycache__" in path.parts:
         return False
-    return path.suffix == ".py" or (path.suffix == ".html" and path.parent.name == "templates")
+    if path.suffix == ".py":
+        return True
+    if path.parent.name == "templates":
+        return path.suffix == ".html"
+    return path.parent.name == "static" and path.suffix in (".js", ".css")
 
 
 def compile_bytecode(root: Path) -> None:

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsroom.cli import jobs, lambda_package, moderation
+from newsroom.cli import jobs, lambda_package, moderation, moderators
+from newsroom.comments.accounts import ROLES
 from newsroom.comments.config import ConfigError, Settings
 from newsroom.comments.model import STATUSES
 from newsroom.comments.store import Store, StoreError, open_store
@@ -122,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
         command = comments.add_parser(action, help=helptext)
         command.add_argument("ids", type=int, nargs="+", metavar="ID")
         command.set_defaults(run=moderation.run_moderate, action=action)
+    log = comments.add_parser("log", help="the audit trail: who did what, newest first")
+    log.add_argument("--id", type=int, help="of one comment")
+    log.add_argument("--moderator", help="by one moderator (their e-mail, or shell:USER)")
+    log.add_argument("--limit", type=int, default=200)
+    log.add_argument("--json", action="store_true", help="print JSON for scripts")
+    log.set_defaults(run=moderation.run_log)
     comments.add_parser("recheck", help="ask Akismet about unchecked comments").set_defaults(
         run=moderation.run_recheck
     )
@@ -145,7 +152,29 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--output", default="-", help="a file (made readable by you only)")
     export.add_argument("--email", help="only the comments written with this address")
     export.set_defaults(run=moderation.run_export)
+    _moderator_commands(commands)
     return top
+
+
+def _moderator_commands(commands) -> None:
+    accounts = commands.add_parser("moderators", help="the console's accounts")
+    accounts.set_defaults(needs_store=True)
+    actions = accounts.add_subparsers(required=True, metavar="ACTION")
+    stdin_help = "read the password from the first line of standard input"
+    add = actions.add_parser("add", help="an account (asks for its password)")
+    add.add_argument("email")
+    add.add_argument("--name", help="shown in the console (default: the address's first part)")
+    add.add_argument("--role", choices=ROLES, default="moderator")
+    add.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    add.set_defaults(run=moderators.run_add)
+    actions.add_parser("list", help="every account").set_defaults(run=moderators.run_list)
+    remove = actions.add_parser("remove", help="an account, and its sessions end")
+    remove.add_argument("email")
+    remove.set_defaults(run=moderators.run_remove)
+    password = actions.add_parser("set-password", help="a new password; sessions end")
+    password.add_argument("email")
+    password.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    password.set_defaults(run=moderators.run_set_password)
 
 
 def _days(text: str) -> int:

@@ -1,5 +1,6 @@
-"""The `newsroom comments` actions: list, show, approve, reject, spam, ham, delete,
-recheck, purge, export. Each takes the parsed arguments, the settings and an opened store,
+"""The `newsroom comments` actions: list, show, approve, reject, spam, ham, delete, log,
+recheck, purge, erase, export. Moderation itself follows comments/moderation.py, as the
+console does. Each takes the parsed arguments, the settings and an opened store,
 and returns the exit status."""
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from newsroom.cli.terminal import json_text, safe, table
-from newsroom.comments import retention
+from newsroom.comments import moderation, retention
 from newsroom.comments.config import Settings
-from newsroom.comments.model import Status
 from newsroom.comments.store import Store
 
 if TYPE_CHECKING:
@@ -49,80 +49,39 @@ def run_show(args, settings: Settings, store: Store) -> int:
 
 def run_moderate(args, settings: Settings, store: Store) -> int:
     """Exit 0 only when every id was found and every Akismet report went out."""
-    found = {i: store.get(i) for i in args.ids}
-    missing = [i for i, c in found.items() if c is None]
-    kept = {i: c for i, c in found.items() if c is not None}
-    ids = list(kept)
-    if args.action == "delete":
-        changed = store.delete(ids)
-    elif args.action == "ham":
-        # Spam goes back to the queue; a comment already approved or rejected keeps the
-        # moderator's decision. Either way Akismet's verdict is corrected.
-        changed = []
-        for i in ids:
-            back_to_queue: Status | None = "pending" if kept[i].status == "spam" else None
-            store.set_verdict(i, "ham", status=back_to_queue)
-            changed.append(i)
-    else:
-        status: dict[str, Status] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
-        changed = store.set_status(ids, status[args.action])
-    reported = True
-    if args.action in ("spam", "ham") and changed:
-        reported = _feedback(settings, store, [kept[i] for i in changed], args.action)
-    if changed:
-        print(f"{args.action}: {', '.join(map(str, changed))}")
-    if args.action == "approve" and changed:
-        _rebuild_site(changed)
-    for i in missing:
-        print(f"newsroom: no comment {i}", file=sys.stderr)
-    return 0 if reported and not missing else 1
-
-
-def _rebuild_site(ids: list[int]) -> None:
-    """Let the site rebuild itself (newsroom.comments.rebuild_hook, when the project has it)."""
-    try:
-        from newsroom.comments.rebuild_hook import after_approve
-    except ModuleNotFoundError as exc:
-        if exc.name != "newsroom.comments.rebuild_hook":
-            raise  # a dependency of the hook is missing: say so, do not hide it
-        return
-    if after_approve(ids) is False:
-        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
-
-
-def _feedback(settings: Settings, store: Store, comments, action: str) -> bool:
-    """Tell Akismet it was wrong (or right), and record how that went. True when every
-    report went out, or when no key is configured (then there is no one to tell)."""
-    from newsroom.comments.akismet_gateway import GatewayError, gateway_from_settings
-    from newsroom.comments.manifest import ThreadIndex
-
-    gateway = gateway_from_settings(settings)
-    if gateway is None:
+    done = moderation.moderate(settings, store, args.ids, args.action, moderation.shell_actor())
+    if not done.akismet_told:
         print("newsroom: no Akismet key configured; Akismet was not told", file=sys.stderr)
-        for comment in comments:
-            store.set_feedback(comment.id, f"{action} not sent: no Akismet key")
-        return True
-    threads = ThreadIndex(settings.threads_path)
-    failures = 0
+    for id, reason in done.report_failures.items():
+        print(f"newsroom: comment {id}: {reason}", file=sys.stderr)
+    if done.changed:
+        print(f"{args.action}: {', '.join(map(str, done.changed))}")
+    if done.published is False:
+        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+    for i in done.missing:
+        print(f"newsroom: no comment {i}", file=sys.stderr)
+    return 0 if done.ok else 1
 
-    async def tell() -> None:
-        nonlocal failures
-        submit = gateway.submit_spam if action == "spam" else gateway.submit_ham
-        try:
-            for comment in comments:
-                try:
-                    await submit(comment, threads.get(comment.thread))
-                except GatewayError as exc:
-                    failures += 1
-                    store.set_feedback(comment.id, f"{action} failed: {exc}")
-                    print(f"newsroom: comment {comment.id}: {exc}", file=sys.stderr)
-                else:
-                    store.set_feedback(comment.id, f"{action} sent")
-        finally:
-            await gateway.aclose()
 
-    asyncio.run(tell())
-    return failures == 0
+def run_log(args, settings: Settings, store: Store) -> int:
+    """The audit trail, newest first."""
+    actor = args.moderator.strip().casefold() if args.moderator else None
+    entries = store.log(comment_id=args.id, actor=actor, limit=args.limit)
+    if args.json:
+        print(json_text([entry.to_dict() for entry in entries]))
+        return 0
+    if not entries:
+        print("No moderation recorded.")
+        return 0
+    for entry in entries:
+        change = (
+            f"{entry.status_before or '-'} -> {entry.status_after or '-'}"
+            if entry.status_before or entry.status_after
+            else ""
+        )
+        line = f"{entry.at:%Y-%m-%d %H:%M} #{entry.comment_id} {entry.action} {change}"
+        print(safe(f"{line} by {entry.actor}" + (f": {entry.detail}" if entry.detail else "")))
+    return 0
 
 
 def run_recheck(args, settings: Settings, store: Store) -> int:
@@ -182,8 +141,8 @@ def run_erase(args, settings: Settings, store: Store) -> int:
     ids = store.erase_person(args.email, hashed(args.email) if hashed else None, args.delete)
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
-    if ids:
-        _rebuild_site(ids)  # pages show the name until the site is rebuilt
+    if ids and moderation.publish(ids) is False:  # pages show the name until rebuilt
+        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
     return 0
 
 

@@ -108,6 +108,8 @@ class NewComment:
     recheck_at: datetime | None = None
     # The moderator's mail for an unchecked comment waits for its recheck, until then.
     mail_after: datetime | None = None
+    # Written by the newsroom from the console: published at once, shown as the newsroom's.
+    staff: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class PublishedComment(NamedTuple):
     body: str
     body_html: str
     created: datetime
+    staff: bool  # the newsroom's own reply
 
     def public(self) -> dict[str, Any]:
         """The comment as the API shows it: never the e-mail, address or user agent."""

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from newsroom.comments import authors, model
 from newsroom.comments.config import Settings
@@ -21,6 +21,7 @@ from newsroom.comments.store import Store, StoreError
 from newsroom.service import form_page, intake
 from newsroom.service.client_address import client_address
 from newsroom.service.cloudfront import OnlyThroughCloudFront, Secrets
+from newsroom.service.console import console
 from newsroom.service.intake import IntakeError
 from newsroom.service.origins import foreign_origin
 from newsroom.service.posting import CommentService, Outcome, Visitor
@@ -70,6 +71,7 @@ def create_app(
         Route("/api/comments/form", comment_form, methods=["GET"]),
         Route("/api/health", health, methods=["GET"]),
         Route("/api/openapi.json", openapi, methods=["GET"]),
+        Mount("/moderate", app=console(service)),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={StoreError: store_unavailable}

@@ -66,7 +66,7 @@ def _json_type(annotation: Any) -> dict[str, Any]:
         return {"type": "null"}
     if annotation is datetime:
         return {"type": "string", "format": "date-time"}
-    return {"type": {int: "integer", str: "string"}[annotation]}
+    return {"type": {bool: "boolean", int: "integer", str: "string"}[annotation]}
 
 
 def _public_comment() -> dict[str, Any]:

@@ -30,11 +30,13 @@ def _render(nodes, date_format: str, reply_url: str, parts: list[str]) -> None:
             who = f'<a class="comment-author" href="{escape(node.website)}" rel="nofollow ugc">{author}</a>'  # noqa: E501
         else:
             who = f'<span class="comment-author">{author}</span>'
+        if c.staff:  # the newsroom's own reply, marked in words as well as in style
+            who += ' <span class="staff-badge">Newsroom</span>'
         if node.in_reply_to:
             who += f' <span class="in-reply-to">in reply to {escape(node.in_reply_to)}</span>'
         created = c.created
         parts.append(
-            f'<li class="comment" id="comment-{c.id}">'
+            f'<li class="{"comment comment-staff" if c.staff else "comment"}" id="comment-{c.id}">'
             f'<article aria-labelledby="comment-{c.id}-by">'
             f'<p class="comment-meta" id="comment-{c.id}-by">{who} · '
             f'<a class="comment-permalink" href="#comment-{c.id}">'

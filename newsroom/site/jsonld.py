@@ -49,7 +49,7 @@ def news_article(article, settings: dict) -> dict:
         nodes = flatten(threads)
         data["commentCount"] = len(nodes)
         if nodes:
-            data["comment"] = comments(nodes, url)
+            data["comment"] = comments(nodes, url, data["publisher"])
     return data
 
 
@@ -88,8 +88,9 @@ def script_json(data: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def comments(nodes, article_url: str) -> list[dict]:
-    """schema.org Comment entries for the published comments, replies pointing at parents."""
+def comments(nodes, article_url: str, organisation: dict | None = None) -> list[dict]:
+    """schema.org Comment entries for the published comments, replies pointing at parents;
+    the newsroom's own replies are the organisation's."""
     entries = []
     for node in nodes:
         comment = node.comment
@@ -97,7 +98,11 @@ def comments(nodes, article_url: str) -> list[dict]:
             "@type": "Comment",
             "@id": f"{article_url}#comment-{comment.id}",
             "url": f"{article_url}#comment-{comment.id}",
-            "author": {"@type": "Person", "name": comment.author},
+            "author": (
+                organisation
+                if comment.staff and organisation
+                else {"@type": "Person", "name": comment.author}
+            ),
             "dateCreated": comment.created.isoformat(),
             "text": comment.body,  # as written: plain text with light Markdown
         }

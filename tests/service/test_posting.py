@@ -136,7 +136,8 @@ def test_moderation_none_publishes_ham(service_runner, fake_akismet):
         listing = client.get("/api/comments", params={"thread": THREAD}).json()
     assert listing["count"] == 1
     (public,) = listing["comments"]
-    assert set(public) == {"id", "parent", "author", "url", "body_html", "created"}
+    assert set(public) == {"id", "parent", "author", "url", "body_html", "created", "staff"}
+    assert public["staff"] is False
     assert "ann@example.org" not in str(listing)
     assert "127.0.0.1" not in str(listing)
 

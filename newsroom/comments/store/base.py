@@ -1,22 +1,18 @@
 """The store's behaviour, in SQL that SQLite and PostgreSQL (and its kin) both speak.
 
-Backends supply connections, transactions and how times are kept; everything else is
-here, so both stores behave the same. Every write is one short transaction; none is held
-open across a network call.
+Backends supply connections, transactions and how times are kept (backend.py);
+everything else is here and in the parts the Store is made of, so both stores behave
+the same. Every write is one short transaction; none is held open across a network call.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from newsroom.comments.model import (
     COMMENT_COLUMNS,
-    MAX_ID,
     NEW_COLUMNS,
     PUBLISHED_COLUMNS,
     STATUSES,
@@ -27,13 +23,28 @@ from newsroom.comments.model import (
     Status,
     Verdict,
 )
+from newsroom.comments.store.accounts import AccountStore
+from newsroom.comments.store.audit import EDITED, AuditStore
+from newsroom.comments.store.backend import (
+    ID_RANGE,
+    AsyncTwin,
+    Backend,
+    Query,
+    Row,
+    StoreError,
+    checked,
+    count,
+    existing,
+)
 from newsroom.comments.store.clock import now
+from newsroom.comments.store.queue import QueueStore
 
-T = TypeVar("T")
+__all__ = ["ID_RANGE", "AsyncTwin", "Query", "Row", "Store", "StoreError"]
 COLUMNS = ", ".join(COMMENT_COLUMNS)
 INSERTED = (*NEW_COLUMNS, "updated")  # updated = created
 TIMES = frozenset({"created", "updated", "recheck_at", "mail_after"})
 NULLABLE_TIMES = frozenset({"recheck_at", "mail_after"})  # kept as the backend keeps times
+BOOLS = frozenset({"staff"})  # SQLite keeps 0 and 1
 
 ERASED_AUTHOR = "(name erased)"
 DUPLICATE_CANDIDATES = 50
@@ -55,6 +66,8 @@ def _argument(name: str, k: int) -> str:
     value = f"row[at[{k}]]"
     if name in NULLABLE_TIMES:
         return f"{name}=None if {value} is None else from_db({value})"
+    if name in BOOLS:
+        return f"{name}=bool({value})"
     return f"{name}=from_db({value})" if name in TIMES else f"{name}={value}"
 
 
@@ -75,83 +88,15 @@ R = TypeVar("R")
 _comment = _row_reader(Comment, COMMENT_COLUMNS)
 _published = _row_reader(PublishedComment, PUBLISHED_COLUMNS)
 
-# Anything outside cannot exist, and passing it to a driver would overflow instead of
-# finding nothing.
-ID_RANGE = range(1, MAX_ID + 1)
+
+def comment_reader(rows: Sequence[Row], from_db: FromDb) -> list[Comment]:
+    at = _where(rows, COMMENT_COLUMNS)
+    return [_comment(row, from_db, at) for row in rows]
 
 
-class StoreError(Exception):
-    """The store could not do what was asked; the message says why, without secrets."""
-
-
-class Row(Protocol):
-    """A result row that knows its columns' names (sqlite3.Row, psycopg's dict_row)."""
-
-    def __getitem__(self, key: Any, /) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Query(Generic[T]):
-    """One statement, its parameters, and what its rows mean. The store runs it on its
-    own connection (``Store.ask``, or a write transaction for an INSERT); the service may
-    run the same statement on an async one (``Store.async_twin``). No SQL (``sql=None``):
-    nothing to ask, the answer is ``shape([])``."""
-
-    sql: str | None
-    params: Sequence[Any]
-    shape: Callable[[list[Row]], T]
-
-
-class AsyncTwin(Protocol):
-    """An async access to the same store: it runs the store's Query objects."""
-
-    async def ask(self, query: Query[T]) -> T: ...
-
-    async def close(self) -> None: ...
-
-
-class Store(ABC):
-    """A comment store. Methods are synchronous: the service calls them in worker threads
-    (short reads on its event loop when ``reads_inline``), or runs their Query objects on
-    the backend's async twin when it has one."""
-
-    # Reads never wait for writers and are cheap enough to run on the event loop.
-    reads_inline: ClassVar[bool] = False
-
-    # --- what a backend supplies -------------------------------------------------------
-
-    @abstractmethod
-    def migrate(self) -> None:
-        """Bring the schema up to date; safe when several processes start at once."""
-
-    @abstractmethod
-    def _write(self) -> AbstractContextManager[Any]:
-        """A write transaction (a cursor), committed on success, rolled back on error."""
-
-    @abstractmethod
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
-
-    @abstractmethod
-    def _to_db(self, moment: datetime) -> Any: ...
-
-    @abstractmethod
-    def _from_db(self, value: Any) -> datetime: ...
-
-    def _sql(self, sql: str) -> str:
-        """Queries are written with ``?`` placeholders; a backend may rewrite them."""
-        return sql
-
-    def async_twin(self) -> AsyncTwin | None:
-        """An async access to the same store for the service's reads and inserts, when
-        the backend has one that beats a worker thread (PostgreSQL's network waits)."""
-        return None
-
-    def ask(self, query: Query[T]) -> T:
-        return query.shape(self._read(query.sql, query.params) if query.sql else [])
-
-    @abstractmethod
-    def close(self) -> None:
-        """Release connections."""
+class Store(QueueStore, AccountStore, AuditStore, Backend):
+    """A comment store: its comments (here), its moderators and their sessions
+    (accounts.py), the audit trail (audit.py) and the console's queue (queue.py)."""
 
     # --- the store's behaviour ---------------------------------------------------------
 
@@ -194,8 +139,8 @@ class Store(ABC):
             return Query(None, (), sorted_ids)
         params: list[Any] = []
         for comment in comments:
-            _checked(comment.status, STATUSES, "status")
-            _checked(comment.akismet, VERDICTS, "akismet verdict")
+            checked(comment.status, STATUSES, "status")
+            checked(comment.akismet, VERDICTS, "akismet verdict")
             for name in NEW_COLUMNS:
                 value = getattr(comment, name)
                 params.append(self._to_db(value) if name in TIMES and value is not None else value)
@@ -261,7 +206,7 @@ class Store(ABC):
     def recent_from_group_query(self, ip_group: str, since: datetime) -> Query[int]:
         """Comments stored since then from an address group (the rate limit)."""
         sql = self._sql("SELECT COUNT(*) AS n FROM comments WHERE ip_group = ? AND created >= ?")
-        return Query(sql, (ip_group, self._to_db(since)), _count)
+        return Query(sql, (ip_group, self._to_db(since)), count)
 
     def is_duplicate(self, thread: str, email: str, body: str, since: datetime) -> bool:
         return self.ask(self.is_duplicate_query(thread, email, body, since))
@@ -296,36 +241,97 @@ class Store(ABC):
         params: list[Any] = []
         if status is not None:
             clauses.append("status = ?")
-            params.append(_checked(status, STATUSES, "status"))
+            params.append(checked(status, STATUSES, "status"))
         if thread is not None:
             clauses.append("thread = ?")
             params.append(thread)
         where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
         return self._select(f"{where}ORDER BY created DESC, id DESC", params)
 
-    def set_status(self, ids: Sequence[int], status: Status) -> list[int]:
-        _checked(status, STATUSES, "status")
-        return self._update_each(ids, "status = ?", [status])
+    def set_status(
+        self, ids: Sequence[int], status: Status, actor: str | None = None, action: str = ""
+    ) -> list[int]:
+        """With ``actor``, each change goes in the audit trail, in the same transaction."""
+        checked(status, STATUSES, "status")
+        audit = (actor, action or status, status) if actor else None
+        return self._update_each(ids, "status = ?", [status], audit)
 
-    def set_verdict(self, id: int, akismet: Verdict, status: Status | None = None) -> None:
-        _checked(akismet, VERDICTS, "akismet verdict")
+    def set_verdict(
+        self,
+        id: int,
+        akismet: Verdict,
+        status: Status | None = None,
+        actor: str | None = None,
+        action: str = "",
+    ) -> bool:
+        checked(akismet, VERDICTS, "akismet verdict")
+        audit = (actor, action or akismet, status) if actor else None
         if status is None:
-            self._update_each([id], "akismet = ?, recheck_at = NULL", [akismet])
+            changed = self._update_each([id], "akismet = ?, recheck_at = NULL", [akismet], audit)
         else:
-            _checked(status, STATUSES, "status")
-            self._update_each([id], "akismet = ?, status = ?, recheck_at = NULL", [akismet, status])
+            checked(status, STATUSES, "status")
+            changed = self._update_each(
+                [id], "akismet = ?, status = ?, recheck_at = NULL", [akismet, status], audit
+            )
+        return bool(changed)
+
+    def edit(self, id: int, fields: dict[str, str], body_html: str, actor: str) -> bool:
+        """A moderator's quick edit of the text and author fields; the trail keeps what
+        they were. ``body_html`` is the new text, rendered and sanitised by the caller."""
+        changes = {name: fields[name] for name in EDITED if name in fields}
+        if id not in ID_RANGE or not changes:
+            return False
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        with self._write() as cursor:
+            cursor.execute(
+                self._sql(
+                    f"SELECT status, author, url, body FROM comments WHERE id = ?{self.row_lock}"
+                ),
+                (id,),
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            previous = {name: row[name] for name in changes}
+            cursor.execute(
+                self._sql(
+                    f"UPDATE comments SET {assignments}, body_html = ?, updated = ? WHERE id = ?"
+                ),
+                [*changes.values(), body_html, self._to_db(now()), id],
+            )
+            status = row["status"]
+            self._audit(cursor, id, actor, "edit", status, status, previous=previous)
+        return True
+
+    def add_reply(self, comment: NewComment, actor: str) -> int:
+        """The newsroom's reply, stored and recorded in one transaction."""
+        insert = self.insertion([comment])
+        with self._write() as cursor:
+            cursor.execute(insert.sql, insert.params)
+            (id,) = insert.shape(cursor.fetchall())
+            self._audit(cursor, id, actor, "reply", None, comment.status)
+        return id
 
     def set_feedback(self, id: int, feedback: str) -> None:
         self._update_each([id], "feedback = ?", [feedback])
 
-    def delete(self, ids: Sequence[int]) -> list[int]:
+    def delete(self, ids: Sequence[int], actor: str | None = None) -> list[int]:
         deleted = []
         with self._write() as cursor:
-            for id in _existing(ids):
-                cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (id,))
-                if cursor.rowcount:
+            for id in existing(ids):
+                cursor.execute(
+                    self._sql("DELETE FROM comments WHERE id = ? RETURNING status"), (id,)
+                )
+                row = cursor.fetchone()
+                if row is not None:
                     deleted.append(id)
+                    if actor:
+                        self._audit(cursor, id, actor, "delete", row["status"], None)
         return deleted
+
+    def spam_ids(self) -> list[int]:
+        rows = self._read("SELECT id FROM comments WHERE status = 'spam' ORDER BY id")
+        return [int(row["id"]) for row in rows]
 
     def unchecked(
         self, due_at: datetime | None = None, since: datetime | None = None
@@ -357,7 +363,7 @@ class Store(ABC):
         self._update_each([id], "recheck_at = ?", [self._to_db(until)])
 
     def max_id(self) -> int:
-        return _count(self._read("SELECT COALESCE(MAX(id), 0) AS n FROM comments"))
+        return count(self._read("SELECT COALESCE(MAX(id), 0) AS n FROM comments"))
 
     def purge(self, spam_before: datetime, personal_before: datetime) -> tuple[int, int]:
         with self._write() as cursor:
@@ -415,6 +421,7 @@ class Store(ABC):
         with self._write() as cursor:
             for id in ids:
                 cursor.execute(sql, (ERASED_AUTHOR, self._to_db(now()), id))
+                self._forget_previous(cursor, id)
         return ids
 
     def _by_address(
@@ -507,14 +514,33 @@ class Store(ABC):
     def _comment(self, row: Row) -> Comment:
         return _comment(row, self._from_db, _where([row], COMMENT_COLUMNS))
 
-    def _update_each(self, ids: Sequence[int], assignments: str, values: list[Any]) -> list[int]:
+    def _update_each(
+        self,
+        ids: Sequence[int],
+        assignments: str,
+        values: list[Any],
+        audit: tuple[str, str, Status | None] | None = None,
+    ) -> list[int]:
+        """``audit``: (actor, action, status after, None when unchanged), recorded for
+        each comment changed, with the status it had, in the same transaction."""
         changed = []
         sql = self._sql(f"UPDATE comments SET {assignments}, updated = ? WHERE id = ?")
+        before = self._sql(f"SELECT status FROM comments WHERE id = ?{self.row_lock}")
         with self._write() as cursor:
-            for id in _existing(ids):
+            for id in existing(ids):
+                status = None
+                if audit is not None:
+                    cursor.execute(before, (id,))
+                    row = cursor.fetchone()
+                    if row is None:
+                        continue
+                    status = row["status"]
                 cursor.execute(sql, [*values, self._to_db(now()), id])
                 if cursor.rowcount:
                     changed.append(id)
+                    if audit is not None:
+                        actor, action, after = audit
+                        self._audit(cursor, id, actor, action, status, after or status)
         return changed
 
 
@@ -523,18 +549,3 @@ def sorted_ids(rows: list[Row]) -> list[int]:
     numbers the rows of one INSERT in the order of its VALUES: sorted, they are in the
     order of the comments given."""
     return sorted(int(row["id"]) for row in rows)
-
-
-def _count(rows: list[Row]) -> int:
-    return int(rows[0]["n"])
-
-
-def _existing(ids: Sequence[int]) -> list[int]:
-    """The ids that may name a row, once each, in the order given."""
-    return [id for id in dict.fromkeys(ids) if id in ID_RANGE]
-
-
-def _checked(value: str, allowed: Sequence[str], what: str) -> str:
-    if value not in allowed:
-        raise StoreError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
-    return value

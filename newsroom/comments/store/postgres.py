@@ -34,6 +34,9 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PostgresStore(Store):
+    row_lock = " FOR UPDATE"
+    like = "ILIKE"
+
     def __init__(self, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS):
         self.url = url
         self.timeout = timeout  # for a connection, and for a free one from the pool

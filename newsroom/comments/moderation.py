@@ -1,0 +1,170 @@
+"""One set of rules for moderation, whoever moderates: `newsroom comments` and the console.
+
+Every action is recorded in the audit trail with its actor, in the transaction that
+makes it. Spam and not spam are reported to Akismet (and how that went is recorded);
+an approval asks the site to publish (the rebuild hook). A staff reply is published at
+once and never sent to Akismet; a quick edit is sanitised again like a reader's text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, get_args
+
+from newsroom.comments.model import Comment, NewComment, Status
+from newsroom.comments.store.clock import now
+
+if TYPE_CHECKING:
+    from newsroom.comments.config import Settings
+    from newsroom.comments.store import Store
+
+Action = Literal["approve", "reject", "spam", "ham", "delete"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
+STATUS_AFTER: dict[str, Status] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+REPLY_LIMIT = 5000  # characters, as a reader's comment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Done:
+    """What an action did."""
+
+    action: str
+    changed: list[int] = field(default_factory=list)
+    missing: list[int] = field(default_factory=list)
+    report_failures: dict[int, str] = field(default_factory=dict)  # id -> why Akismet missed it
+    akismet_told: bool = True  # False when no key is configured: nobody to tell
+    published: bool | None = None  # the rebuild hook: None when there is none
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.report_failures
+
+
+def shell_actor() -> str:
+    """How the audit trail names whoever runs `newsroom comments` on a machine."""
+    try:
+        return f"shell:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "shell:unknown"
+
+
+def moderate(settings: Settings, store: Store, ids: list[int], action: str, actor: str) -> Done:
+    if action not in ACTIONS:
+        raise ValueError(f"no action {action!r} (actions: {', '.join(ACTIONS)})")
+    done = Done(action)
+    found = {i: store.get(i) for i in dict.fromkeys(ids)}
+    done.missing = [i for i, c in found.items() if c is None]
+    kept = {i: c for i, c in found.items() if c is not None}
+    if action == "delete":
+        done.changed = store.delete(list(kept), actor=actor)
+    elif action == "ham":
+        # Spam goes back to the queue; a comment already approved or rejected keeps the
+        # moderator's decision. Either way Akismet's verdict is corrected.
+        for i, comment in kept.items():
+            back: Status | None = "pending" if comment.status == "spam" else None
+            if store.set_verdict(i, "ham", status=back, actor=actor, action="ham"):
+                done.changed.append(i)
+    else:
+        done.changed = store.set_status(list(kept), STATUS_AFTER[action], actor, action)
+    if action in ("spam", "ham") and done.changed:
+        _report(settings, store, [kept[i] for i in done.changed], action, actor, done)
+    if action == "approve" and done.changed:
+        done.published = publish(done.changed)
+    return done
+
+
+def empty_spam(settings: Settings, store: Store, actor: str) -> Done:
+    """Delete every comment marked spam (Akismet was told when it was marked)."""
+    done = Done("delete")
+    done.changed = store.delete(store.spam_ids(), actor=actor)
+    return done
+
+
+def reply(
+    store: Store, parent: Comment, body: str, author: str, actor: str, site_name: str = ""
+) -> int:
+    """The newsroom's reply under ``parent``, published at once, marked as staff."""
+    from newsroom.comments.text import render
+
+    body = body.strip()
+    if not body or len(body) > REPLY_LIMIT:
+        raise ValueError(f"a reply has 1 to {REPLY_LIMIT} characters")
+    comment = NewComment(
+        thread=parent.thread, parent=parent.id, author=author or site_name or "Newsroom",
+        email="", url="", body=body, body_html=render(body), status="approved",
+        akismet="unchecked", ip=None, user_agent=None, referrer=None, created=now(),
+        staff=True,
+    )  # fmt: skip
+    id = store.add_reply(comment, actor)
+    publish([id])
+    return id
+
+
+def edit(store: Store, comment: Comment, author: str, url: str, body: str, actor: str) -> bool:
+    """A quick edit of the text and author fields, checked and sanitised as a post is."""
+    from newsroom.comments.model import LIMITS
+    from newsroom.comments.text import render
+
+    fields = {"author": author.strip(), "url": url.strip(), "body": body.strip()}
+    for name, value in fields.items():
+        if len(value) > LIMITS[name] or (name != "url" and not value):
+            raise ValueError(f"{name}: 1 to {LIMITS[name]} characters")
+    if fields["url"] and not fields["url"].startswith(("http://", "https://")):
+        raise ValueError("url: an http:// or https:// address, or nothing")
+    changed = {k: v for k, v in fields.items() if v != getattr(comment, k)}
+    if not changed:
+        return False
+    edited = store.edit(comment.id, changed, render(fields["body"]), actor)
+    if edited and comment.status == "approved":
+        publish([comment.id])
+    return edited
+
+
+def publish(ids: list[int]) -> bool | None:
+    """Ask the site to publish (newsroom.comments.rebuild_hook, when the project has it)."""
+    try:
+        from newsroom.comments.rebuild_hook import after_approve
+    except ModuleNotFoundError as exc:
+        if exc.name != "newsroom.comments.rebuild_hook":
+            raise  # a dependency of the hook is missing: say so, do not hide it
+        return None
+    return after_approve(ids)
+
+
+def _report(
+    settings: Settings, store: Store, comments: list[Comment], action: str, actor: str, done: Done
+) -> None:
+    """Tell Akismet it was wrong (or right), and record how that went."""
+    from newsroom.comments.akismet_gateway import GatewayError, gateway_from_settings
+    from newsroom.comments.manifest import ThreadIndex
+
+    gateway = gateway_from_settings(settings)
+    if gateway is None:
+        done.akismet_told = False
+        for comment in comments:
+            store.set_feedback(comment.id, f"{action} not sent: no Akismet key")
+        return
+    threads = ThreadIndex(settings.threads_path)
+
+    async def tell() -> None:
+        submit = gateway.submit_spam if action == "spam" else gateway.submit_ham
+        try:
+            for comment in comments:
+                try:
+                    await submit(comment, threads.get(comment.thread))
+                except GatewayError as exc:
+                    done.report_failures[comment.id] = str(exc)
+                    outcome = f"{action} failed: {exc}"
+                else:
+                    outcome = f"{action} sent"
+                store.set_feedback(comment.id, outcome)
+                store.record(comment.id, actor, "report", outcome)
+        finally:
+            await gateway.aclose()
+
+    asyncio.run(tell())

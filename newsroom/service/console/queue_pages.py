@@ -1,0 +1,276 @@
+"""The queue and a comment's page: views with counts, filters, search, pages; the row,
+bulk and empty-spam actions; the newsroom's replies and quick edits. Every action goes
+through newsroom/comments/moderation.py, as `newsroom comments` does."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from newsroom.comments import moderation
+from newsroom.comments.model import STATUSES, Comment
+from newsroom.comments.store import Store
+from newsroom.comments.store.audit import AuditEntry
+from newsroom.comments.store.queue import MAX_SEARCH_CHARS, QueueFilter
+from newsroom.service.console.auth import (
+    MAX_FIELD_CHARS,
+    Posted,
+    SignedIn,
+    csrf_ok,
+    csrf_refused,
+    form_fields,
+    service,
+    sign_in_required,
+    signed_in,
+)
+from newsroom.service.console.pages import json, page, see_other, wants_json
+
+PAGE_SIZE = 20
+VIEWS = (*STATUSES, "all")
+MAX_BULK = 200  # comments one action may name
+SAFE_BACK = re.compile(r"^/moderate/(?:[?][^\\\s]*)?$|^/moderate/comments/\d+$")
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    comments: list[Comment]
+    counts: dict[str, int]
+    parents: dict[int, tuple[str, str]]
+    by_ip: dict[str, dict[str, int]]
+    trails: dict[int, list[AuditEntry]]
+
+
+def load_queue(store: Store, view: QueueFilter, number: int) -> QueuePage:
+    """Everything one page of the queue shows, read in one worker thread."""
+    comments = store.queue(view, PAGE_SIZE, (number - 1) * PAGE_SIZE)
+    counts: dict[str, int] = {str(k): n for k, n in store.queue_counts(view).items()}
+    counts["all"] = sum(counts.values())
+    ids = [c.id for c in comments]
+    return QueuePage(
+        comments=comments,
+        counts=counts,
+        parents=store.excerpts([c.parent for c in comments if c.parent]),
+        by_ip=store.address_history([c.ip for c in comments if c.ip]),
+        trails=store.logs(ids),
+    )
+
+
+def _view(request: Request) -> tuple[QueueFilter, str, int]:
+    query = request.query_params
+    status = query.get("status", "pending")
+    if status not in VIEWS:
+        status = "pending"
+    view = QueueFilter(
+        status=None if status == "all" else status,  # type: ignore[arg-type]
+        thread=query.get("thread", "").strip()[:200] or None,
+        search=query.get("q", "")[:MAX_SEARCH_CHARS],
+        oldest_first=query.get("order") == "oldest",
+    )
+    number = query.get("page", "1")
+    return view, status, int(number) if number.isdigit() and 0 < len(number) < 7 else 1
+
+
+def _query(current: str, view: QueueFilter, **changes: Any) -> str:
+    """The queue's address with these filters (for links and for coming back)."""
+    params = {
+        "status": current,
+        "thread": view.thread or "",
+        "q": view.search,
+        "order": "oldest" if view.oldest_first else "",
+        **changes,
+    }
+    kept = {k: v for k, v in params.items() if v not in ("", None, 1, "1", "pending")}
+    return "/moderate/" + ("?" + urlencode(kept) if kept else "")
+
+
+async def queue(request: Request) -> Response:
+    who = await signed_in(request)
+    if who is None:
+        return sign_in_required(request)
+    view, status, number = _view(request)
+    loaded = await service(request).store.run(lambda s: load_queue(s, view, number))
+    total = loaded.counts[status]
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if wants_json(request):
+        return json({"counts": loaded.counts, "ids": [c.id for c in loaded.comments]})
+    threads = service(request).threads.current().threads
+    return page(
+        "queue.html",
+        title=f"{status.title()} comments",
+        who=who,
+        view=view,
+        status=status,
+        views=VIEWS,
+        page_number=min(number, pages),
+        pages=pages,
+        total=total,
+        loaded=loaded,
+        threads=threads,
+        link=lambda **changes: _query(status, view, **changes),
+        back=_query(status, view, page=number),
+        error=request.query_params.get("error", "")[:200],
+    )
+
+
+async def comment_page(request: Request) -> Response:
+    who = await signed_in(request)
+    if who is None:
+        return sign_in_required(request)
+    id = _id(request.path_params["id"])
+    found = await service(request).store.run(lambda s: _load_comment(s, id))
+    if found is None:
+        return page("message.html", 404, title="No such comment", who=who,
+                    message=f"There is no comment {id}: it may have been deleted.")  # fmt: skip
+    comment, parent, by_ip, trail = found
+    return page(
+        "comment.html",
+        title=f"Comment {comment.id}",
+        who=who,
+        comment=comment,
+        parent=parent,
+        by_ip=by_ip,
+        trail=trail,
+        thread=service(request).threads.get(comment.thread),
+        back=f"/moderate/comments/{comment.id}",
+        errors=request.query_params.get("error", "")[:200],
+    )
+
+
+def _load_comment(store: Store, id: int):
+    comment = store.get(id)
+    if comment is None:
+        return None
+    parent = store.get(comment.parent) if comment.parent else None
+    by_ip = store.address_history([comment.ip])[comment.ip] if comment.ip else {}
+    return comment, parent, by_ip, list(reversed(store.log(comment_id=id)))
+
+
+def _id(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 19 else 0
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+async def act(request: Request) -> Response:
+    """A row's button (``do`` = "ACTION ID") or a bulk action on the ticked comments."""
+    checked = await _checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, form = checked
+    if form.get("do"):
+        action, _, one = form["do"].partition(" ")
+        ids = [_id(one)]
+    else:
+        action = form.get("action", "")
+        ids = [_id(v) for v in form.all("id")[:MAX_BULK]]
+    ids = [i for i in ids if i]
+    if action not in moderation.ACTIONS or not ids:
+        return _done(request, form, None, "Choose comments and an action.")
+    settings = service(request).settings.comments
+    store = service(request).store.opened()
+    done = await run_in_threadpool(
+        moderation.moderate, settings, store, ids, action, who.moderator.actor
+    )
+    return _done(request, form, done)
+
+
+async def empty_spam(request: Request) -> Response:
+    checked = await _checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, form = checked
+    settings = service(request).settings.comments
+    store = service(request).store.opened()
+    done = await run_in_threadpool(moderation.empty_spam, settings, store, who.moderator.actor)
+    return _done(request, form, done)
+
+
+async def reply(request: Request) -> Response:
+    checked = await _checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, form = checked
+    id = _id(request.path_params["id"])
+    store = service(request).store.opened()
+    parent = await run_in_threadpool(store.get, id)
+    if parent is None:
+        return _done(request, form, None, f"There is no comment {id}.")
+    name = service(request).threads.current().site_name
+    try:
+        new = await run_in_threadpool(
+            moderation.reply, store, parent, form.get("body", ""), name, who.moderator.actor
+        )
+    except ValueError as exc:
+        return _done(request, form, None, str(exc))
+    if wants_json(request):
+        return json({"reply": new})
+    return see_other(f"/moderate/comments/{new}")
+
+
+async def edit(request: Request) -> Response:
+    checked = await _checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, form = checked
+    id = _id(request.path_params["id"])
+    store = service(request).store.opened()
+    comment = await run_in_threadpool(store.get, id)
+    if comment is None:
+        return _done(request, form, None, f"There is no comment {id}.")
+    try:
+        await run_in_threadpool(
+            moderation.edit,
+            store,
+            comment,
+            form.get("author", comment.author),
+            form.get("url", comment.url),
+            form.get("body", comment.body),
+            who.moderator.actor,
+        )
+    except ValueError as exc:
+        return _done(request, form, None, str(exc))
+    if wants_json(request):
+        return json({"edited": id})
+    return see_other(f"/moderate/comments/{id}")
+
+
+async def _checked_post(request: Request) -> tuple[SignedIn, Posted] | Response:
+    """The moderator and the form of a POST that carries their CSRF token, or the answer."""
+    who = await signed_in(request)
+    if who is None:
+        return sign_in_required(request)
+    form = await form_fields(request)
+    if not csrf_ok(request, who, form):
+        return csrf_refused(request)
+    return who, form
+
+
+def _done(
+    request: Request, form: dict[str, str], done: moderation.Done | None, error: str = ""
+) -> Response:
+    if wants_json(request):
+        if done is None:
+            return json({"error": error}, 422)
+        return json(
+            {
+                "action": done.action,
+                "changed": done.changed,
+                "missing": done.missing,
+                "report_failures": {str(k): v for k, v in done.report_failures.items()},
+            }
+        )
+    back = form.get("back", "")[:MAX_FIELD_CHARS]
+    if not SAFE_BACK.match(back):
+        back = "/moderate/"
+    if error:
+        separator = "&" if "?" in back else "?"
+        return see_other(f"{back}{separator}{urlencode({'error': error[:200]})}")
+    return see_other(back)
