@@ -10,6 +10,7 @@ os.environ.setdefault("NEWSROOM_SECRET_KEY", TEST_SECRET_KEY)
 pytest_plugins = [
     "tests.support.akismet",
     "tests.support.postgres",
+    "tests.support.stores",
     "tests.support.site",
     "tests.support.browser",
     "tests.support.service",

@@ -52,6 +52,7 @@ class Settings:
     refused_email_days: int = DEFAULT_REFUSED_EMAIL_DAYS
     secret_key: str = field(default="", repr=False)  # signs tokens, keys hashes
     site_url: str = ""  # the public site, when not the one the build wrote in threads.json
+    console_url: str = ""  # the console, for mail links; default: the site's /moderate
 
     @property
     def akismet_configured(self) -> bool:
@@ -94,6 +95,9 @@ class Settings:
             ),
             secret_key=secret("NEWSROOM_SECRET_KEY", text("NEWSROOM_SECRET_KEY")),
             site_url=web_address("NEWSROOM_SITE_URL", text("NEWSROOM_SITE_URL")).rstrip("/"),
+            console_url=web_address("NEWSROOM_CONSOLE_URL", text("NEWSROOM_CONSOLE_URL")).rstrip(
+                "/"
+            ),
             personal_data_days=whole_number(
                 "NEWSROOM_PERSONAL_DATA_DAYS",
                 text("NEWSROOM_PERSONAL_DATA_DAYS"),

@@ -44,7 +44,8 @@ def notify_pending(
     if not (settings.smtp_url and settings.moderator_email):
         return False
     try:
-        mail = message(settings.moderator_email, comment_id, submission, thread)
+        links = action_links_for(settings, comment_id, thread)
+        mail = message(settings.moderator_email, comment_id, submission, thread, links)
         send(settings.smtp_url, mail, ca_file=settings.smtp_ca_file)
     except Exception as exc:  # a background task: whatever went wrong, log it and go on
         logger.error("Moderator mail for comment %s not sent: %s", comment_id, _reason(exc))
@@ -52,17 +53,57 @@ def notify_pending(
     return True
 
 
-def message(moderator: str, comment_id: int, submission: Written, thread: Thread) -> EmailMessage:
+def action_links_for(settings: Settings, comment_id: int, thread: Thread) -> dict[str, str]:
+    """The console's page of the comment and the one-click links, when the console's
+    address is known (NEWSROOM_CONSOLE_URL, else the site's /moderate)."""
+    from newsroom.comments import action_links
+
+    console = settings.console_url or _origin(settings.site_url or thread.permalink)
+    if not console or not settings.secret_key:
+        return {}
+    if not settings.console_url:
+        console += "/moderate"
+    signer = settings.signer()
+    return {
+        "open": f"{console}/comments/{comment_id}",
+        **{
+            action: f"{console}/mail/{action_links.make(signer, comment_id, action)}"
+            for action in action_links.ACTIONS
+        },
+    }
+
+
+def _origin(address: str) -> str:
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def message(
+    moderator: str,
+    comment_id: int,
+    submission: Written,
+    thread: Thread,
+    links: dict[str, str] | None = None,
+) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = moderator
     mail["To"] = moderator
     # One line: a title or name with a line break would otherwise break the header.
     subject = f"Comment #{comment_id} awaits moderation: {_one_line(thread.title)}"
     mail["Subject"] = subject[:SUBJECT_LIMIT]
+    clicks = ""
+    if links:
+        clicks = (
+            f"Open it in the console: {links['open']}\n"
+            f"Approve it:             {links['approve']}\n"
+            f"Mark it as spam:        {links['spam']}\n"
+            "(each link asks you to confirm, works once, and expires in 7 days)\n\n"
+        )
     mail.set_content(
         f"{_one_line(submission.author)} commented on “{_one_line(thread.title)}”"
         f" ({thread.permalink}):\n\n"
         f"{submission.body}\n\n"
+        f"{clicks}"
         f"Approve:  newsroom comments approve {comment_id}\n"
         f"Reject:   newsroom comments reject {comment_id}\n"
         f"Spam:     newsroom comments spam {comment_id}\n"

@@ -60,6 +60,13 @@ async def recheck(
             continue
         akismet: Verdict = "ham" if checked.verdict == "ham" else "spam"  # discard: spam
         moves = akismet == "spam" and comment.status == "pending"
-        await asyncio.to_thread(store.set_verdict, comment.id, akismet, "spam" if moves else None)
+        await asyncio.to_thread(
+            store.set_verdict,
+            comment.id,
+            akismet,
+            "spam" if moves else None,
+            actor="job:recheck",
+            action="recheck",
+        )
         done.verdicts[comment.id] = akismet
     return done

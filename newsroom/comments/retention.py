@@ -3,7 +3,7 @@
 Spam is deleted after 15 days. IP addresses, user agents and referrers are erased after
 ``personal_data_days``. The e-mail address of spam and rejected comments is kept only
 as a keyed hash after ``refused_email_days``. Pending comments are never touched by age:
-nobody has read them yet.
+nobody has read them yet. Ended console sessions and old failed sign-ins go too.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from newsroom.comments import sessions
 from newsroom.comments.config import Settings
 from newsroom.comments.signing import email_hash
 from newsroom.comments.store import Store
@@ -42,6 +43,7 @@ def purge(
     hashed = email_hasher(settings)
     refused_before = now - timedelta(days=settings.refused_email_days)
     hidden = store.erase_refused_emails(refused_before, hashed or (lambda email: None))
+    store.purge_accounts(now, sessions.IDLE, sessions.BACKOFF)
     return Purged(deleted, erased, hidden, hashed is not None)
 
 

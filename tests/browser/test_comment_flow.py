@@ -217,4 +217,4 @@ def test_commented_page_is_accessible_and_valid(newsroom, browser):
 
 def test_the_comment_script_stays_small():
     script = ROOT / "theme" / "static" / "js" / "comments.js"
-    assert script.stat().st_size < 5400  # 5,000 until it kept the author's proof
+    assert script.stat().st_size < 5500  # 5,000 until the author's proof, 5,400 until staff replies

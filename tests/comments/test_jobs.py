@@ -5,27 +5,12 @@ import asyncio
 import threading
 from datetime import timedelta
 
-import pytest
-
 from newsroom.comments import jobs
 from newsroom.comments.config import Settings
-from newsroom.comments.store import open_store
 from newsroom.comments.store.clock import now
 from tests.support.comments import new
 
 T0 = now().replace(microsecond=0)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/jobs.sqlite3"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    store = open_store(url)
-    store.migrate()
-    yield store
-    store.close()
 
 
 def run(settings, store, at, *names):

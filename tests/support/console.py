@@ -35,7 +35,8 @@ class Console:
 
 
 def sign_in_token(client: httpx.Client) -> str:
-    page = client.get("/moderate/login")
+    """The sign-in form's token (asked for as a stranger: a signed-in browser is sent on)."""
+    page = client.get("/moderate/login", headers={"cookie": "none=1"})
     return re.search(r'name="token" value="([^"]+)"', page.text).group(1)
 
 
@@ -56,8 +57,10 @@ def with_moderators(store) -> None:
     store.add_moderator(MODERATOR, "Mod", "moderator", hash_password(PASSWORD))
 
 
-@pytest.fixture
-def console(service_runner, fake_akismet) -> Console:
-    running = service_runner.start(fake_akismet.env())
+@pytest.fixture(params=["sqlite", "postgresql"])
+def console(request, service_runner, fake_akismet) -> Console:
+    """The service on each store, with an admin (ADMIN) and a moderator (MODERATOR)."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    running = service_runner.start(fake_akismet.env(), database_url=url)
     with_moderators(running.store)
     return Console(running)

@@ -82,10 +82,13 @@ class RunningService:
     settings: ServiceSettings
     app: object
     uds: str | None = None  # a UNIX socket instead of a port: clients have no address
+    tls: object = None  # the certificate it serves HTTPS with, which its clients trust
 
     def client(self, **kwargs) -> httpx.Client:
         if self.uds is not None:
             kwargs["transport"] = httpx.HTTPTransport(uds=self.uds)
+        if self.tls is not None:
+            kwargs.setdefault("verify", self.tls.trusting_context())
         return httpx.Client(base_url=self.url, timeout=10, **kwargs)
 
     @property
@@ -101,7 +104,11 @@ class ServiceRunner:
         self.servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(
-        self, env: dict | None = None, database_url: str | None = None, uds: bool = False
+        self,
+        env: dict | None = None,
+        database_url: str | None = None,
+        uds: bool = False,
+        tls=None,  # a tests.support.tls.SelfSigned: serve HTTPS with it
     ) -> RunningService:
         manifest = write_manifest(self.tmp_path / "threads.json")
         environ = {
@@ -116,9 +123,10 @@ class ServiceRunner:
         port = free_port()
         socket_path = str(self.tmp_path / f"service-{port}.sock") if uds else None
         # As `newsroom serve`: the app alone decides whom X-Forwarded-For is believed from.
+        certificate = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key)} if tls else {}
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, uds=socket_path, log_level="warning",
-            proxy_headers=False,
+            proxy_headers=False, **certificate,
         )  # fmt: skip
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
@@ -129,7 +137,8 @@ class ServiceRunner:
                 raise RuntimeError("the comment service did not start")
             time.sleep(0.02)
         self.servers.append((server, thread))
-        return RunningService(f"http://127.0.0.1:{port}", settings, app, socket_path)
+        scheme = "https" if tls else "http"
+        return RunningService(f"{scheme}://127.0.0.1:{port}", settings, app, socket_path, tls)
 
     def stop(self) -> None:
         for server, thread in self.servers:

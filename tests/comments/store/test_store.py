@@ -14,21 +14,6 @@ from newsroom.comments.store.migrations import LATEST
 from tests.support.comments import new
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/comments.sqlite3"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    store.migrate()
-    yield store
-    store.close()
-
-
 def test_add_and_get_keep_every_field(store):
     comment = new(url="https://ann.example", parent=None)
     stored = store.get(store.add(comment))

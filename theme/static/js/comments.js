@@ -36,16 +36,14 @@
     if (first) first.focus();
   };
   const render = (c, pending) => {
-    const item = el("li", pending ? "comment comment-pending" : c.staff ? "comment comment-staff" : "comment");
+    const item = el("li", "comment" + (pending ? " comment-pending" : c.staff ? " comment-staff" : ""));
     if (!pending) item.id = "comment-" + c.id;
     const meta = el("p", "comment-meta");
     const site = /^https?:\/\//i.test(c.url) && c.url;
     const who = Object.assign(el(site ? "a" : "span", "comment-author", c.author), site ? { href: site, rel: "nofollow ugc" } : {});
     const at = c.created || new Date().toISOString();
     const when = Object.assign(el("time", "", new Date(at).toLocaleDateString()), { dateTime: at });
-    meta.append(who);
-    if (c.staff) meta.append(" ", el("span", "staff-badge", "Newsroom"));
-    meta.append(" · ", when);
+    meta.append(who, ...(c.staff ? [" ", el("span", "staff-badge", "Newsroom")] : []), " · ", when);
     if (pending) meta.append(" · ", el("strong", "", "Awaiting moderation"));
     const body = el("div", "comment-body", pending ? c.body : "");
     if (!pending) body.innerHTML = c.body_html; // sanitised by the service
