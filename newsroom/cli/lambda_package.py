@@ -149,7 +149,7 @@ def _shipped(path: Path, source: Path) -> bool:
         return True
     if path.parent.name == "templates":
         return path.suffix == ".html"
-    return path.parent.name == "static" and path.suffix in (".js", ".css")
+    return path.parent.name == "static" and path.suffix in (".js", ".css", ".svg")
 
 
 def compile_bytecode(root: Path) -> None:

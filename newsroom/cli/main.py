@@ -77,6 +77,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--site", default=None, help="the built site (default: output)")
+    serve.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--keyfile", help="its private key, unless the certificate file holds it")
     serve.set_defaults(run=run_serve)
 
     packaging = commands.add_parser("package", help="build what a deployment uploads")
@@ -186,5 +188,5 @@ def _days(text: str) -> int:
 def run_serve(args) -> int:
     from newsroom.service.server import serve
 
-    serve(args.host, args.port, args.site)
+    serve(args.host, args.port, args.site, args.certfile, args.keyfile)
     return 0

@@ -39,7 +39,15 @@ def site_app(settings: ServiceSettings, site_dir: str) -> Starlette:
     return api
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    site_dir: str | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+) -> None:
+    """With ``certfile`` (and ``keyfile``, unless the certificate file holds the key too),
+    HTTPS; the console's cookie is then ``__Host-`` and Secure."""
     import uvicorn
 
     if not logging.getLogger().handlers:  # called without the CLI: still say what happens
@@ -47,7 +55,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None
     settings = ServiceSettings.from_env()
     site_dir = site_dir or settings.site_dir
     app = site_app(settings, site_dir)
-    logger.info("Serving %s and the comment API on http://%s:%s", site_dir, host, port)
+    scheme = "https" if certfile else "http"
+    logger.info("Serving %s and the comment API on %s://%s:%s", site_dir, scheme, host, port)
     uvicorn.run(
         app,
         host=host,
@@ -58,4 +67,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, site_dir: str | None = None
             settings.header_timeout, settings.body_timeout, settings.trusted_proxies
         ),
         limit_concurrency=settings.max_connections,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
