@@ -180,7 +180,49 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        {
+            # The console's "all" view and its searches read the newest first.
+            "common": ["CREATE INDEX IF NOT EXISTS comments_created ON comments (created, id)"],
+        },
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
+
+# The console's text search, indexed where the database can: a trigram index answers
+# "contains" without reading every comment. Not a migration: a server without pg_trgm,
+# or an SQLite without FTS5's trigram tokenizer, still works (a search then reads every
+# comment), so the stores try these after migrating and log when they cannot.
+SEARCHED_TEXT = (
+    "lower(author || ' ' || email || ' ' || coalesce(ip, '') || ' ' || url || ' ' || body)"
+)
+SEARCH_INDEX = {
+    "postgresql": [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        f"CREATE INDEX IF NOT EXISTS comments_search ON comments USING gin "
+        f"(({SEARCHED_TEXT}) gin_trgm_ops)",
+    ],
+    "sqlite": [
+        # An external-content index of the searched columns, kept by triggers.
+        "CREATE VIRTUAL TABLE IF NOT EXISTS comments_search USING fts5(author, email, ip, "
+        "url, body, content='comments', content_rowid='id', tokenize='trigram')",
+        "CREATE TRIGGER IF NOT EXISTS comments_search_insert AFTER INSERT ON comments BEGIN "
+        "INSERT INTO comments_search (rowid, author, email, ip, url, body) "
+        "VALUES (new.id, new.author, new.email, new.ip, new.url, new.body); END",
+        "CREATE TRIGGER IF NOT EXISTS comments_search_delete AFTER DELETE ON comments BEGIN "
+        "INSERT INTO comments_search (comments_search, rowid, author, email, ip, url, body) "
+        "VALUES ('delete', old.id, old.author, old.email, old.ip, old.url, old.body); END",
+        "CREATE TRIGGER IF NOT EXISTS comments_search_update AFTER UPDATE OF author, email, "
+        "ip, url, body ON comments BEGIN "
+        "INSERT INTO comments_search (comments_search, rowid, author, email, ip, url, body) "
+        "VALUES ('delete', old.id, old.author, old.email, old.ip, old.url, old.body); "
+        "INSERT INTO comments_search (rowid, author, email, ip, url, body) "
+        "VALUES (new.id, new.author, new.email, new.ip, new.url, new.body); END",
+    ],
+}
 
 
 def statements(version_entry: dict[str, list[str]], dialect: str) -> list[str]:

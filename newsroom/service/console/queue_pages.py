@@ -42,6 +42,7 @@ SAFE_BACK = re.compile(r"^/moderate/(?:[?][^\\\s]*)?$|^/moderate/comments/\d+$")
 class QueuePage:
     comments: list[Comment]
     counts: dict[str, int]
+    capped: bool  # a search's counts stopped at COUNT_CAP
     parents: dict[int, tuple[str, str]]
     by_ip: dict[str, dict[str, int]]
     trails: dict[int, list[AuditEntry]]
@@ -49,13 +50,15 @@ class QueuePage:
 
 def load_queue(store: Store, view: QueueFilter, number: int) -> QueuePage:
     """Everything one page of the queue shows, read in one worker thread."""
-    comments = store.queue(view, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-    counts: dict[str, int] = {str(k): n for k, n in store.queue_counts(view).items()}
+    counted = store.queue_counts(view)
+    comments = store.queue(view, PAGE_SIZE, (number - 1) * PAGE_SIZE, common=counted.capped)
+    counts: dict[str, int] = {str(k): n for k, n in counted.by_status.items()}
     counts["all"] = sum(counts.values())
     ids = [c.id for c in comments]
     return QueuePage(
         comments=comments,
         counts=counts,
+        capped=counted.capped,
         parents=store.excerpts([c.parent for c in comments if c.parent]),
         by_ip=store.address_history([c.ip for c in comments if c.ip]),
         trails=store.logs(ids),
@@ -98,12 +101,16 @@ async def queue(request: Request) -> Response:
     loaded = await service(request).store.run(lambda s: load_queue(s, view, number))
     total = loaded.counts[status]
     pages = max(1, math.ceil(total / PAGE_SIZE))
+    if loaded.capped:  # more pages than counted: one more while this one is full
+        pages = max(pages, number + (len(loaded.comments) == PAGE_SIZE))
     if wants_json(request):
-        return json({"counts": loaded.counts, "ids": [c.id for c in loaded.comments]})
+        counts = {k: _shown(n, loaded.capped) for k, n in loaded.counts.items()}
+        return json({"counts": counts, "ids": [c.id for c in loaded.comments]})
     threads = service(request).threads.current().threads
     return page(
         "queue.html",
         title=f"{status.title()} comments",
+        shown=lambda n: _shown(n, loaded.capped),
         who=who,
         view=view,
         status=status,
@@ -111,6 +118,7 @@ async def queue(request: Request) -> Response:
         page_number=min(number, pages),
         pages=pages,
         total=total,
+        capped=loaded.capped,
         loaded=loaded,
         threads=threads,
         link=lambda **changes: _query(status, view, **changes),
@@ -150,6 +158,11 @@ def _load_comment(store: Store, id: int):
     parent = store.get(comment.parent) if comment.parent else None
     by_ip = store.address_history([comment.ip])[comment.ip] if comment.ip else {}
     return comment, parent, by_ip, list(reversed(store.log(comment_id=id)))
+
+
+def _shown(count: int, capped: bool) -> str:
+    """A count as the queue shows it; a capped search's counts are lower bounds."""
+    return f"{count:,}+" if capped else f"{count:,}"
 
 
 def _id(text: str) -> int:
