@@ -65,7 +65,9 @@ def run_moderate(args, settings: Settings, store: Store) -> int:
 
 def run_log(args, settings: Settings, store: Store) -> int:
     """The audit trail, newest first."""
-    actor = args.moderator.strip().casefold() if args.moderator else None
+    actor = args.moderator.strip() if args.moderator else None
+    if actor and "@" in actor:  # accounts are kept casefolded; shell:USER as it is
+        actor = actor.casefold()
     entries = store.log(comment_id=args.id, actor=actor, limit=args.limit)
     if args.json:
         print(json_text([entry.to_dict() for entry in entries]))
@@ -138,7 +140,12 @@ def run_erase(args, settings: Settings, store: Store) -> int:
         print("newsroom: give the address the reader wrote with (--email)", file=sys.stderr)
         return 2
     hashed = retention.email_hasher(settings)
-    ids = store.erase_person(args.email, hashed(args.email) if hashed else None, args.delete)
+    ids = store.erase_person(
+        args.email,
+        hashed(args.email) if hashed else None,
+        args.delete,
+        actor=moderation.shell_actor(),
+    )
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
     if ids and moderation.publish(ids) is False:  # pages show the name until rebuilt

@@ -21,7 +21,6 @@ from newsroom.comments.store import Store, StoreError
 from newsroom.service import form_page, intake
 from newsroom.service.client_address import client_address
 from newsroom.service.cloudfront import OnlyThroughCloudFront, Secrets
-from newsroom.service.console import console
 from newsroom.service.intake import IntakeError
 from newsroom.service.origins import foreign_origin
 from newsroom.service.posting import CommentService, Outcome, Visitor
@@ -71,7 +70,7 @@ def create_app(
         Route("/api/comments/form", comment_form, methods=["GET"]),
         Route("/api/health", health, methods=["GET"]),
         Route("/api/openapi.json", openapi, methods=["GET"]),
-        Mount("/moderate", app=console(service)),
+        Mount("/moderate", app=LazyConsole(service)),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={StoreError: store_unavailable}
@@ -89,6 +88,21 @@ def create_app(
     if settings.cloudfront_secrets:  # outermost: nothing answers a request that went round
         app.add_middleware(OnlyThroughCloudFront, secrets=Secrets(settings.cloudfront_secrets))
     return app
+
+
+class LazyConsole:
+    """The console, built at its first request: a reader's cold GET does not import it."""
+
+    def __init__(self, service: CommentService) -> None:
+        self.service = service
+        self.app: Starlette | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if self.app is None:
+            from newsroom.service.console import console
+
+            self.app = console(self.service)
+        await self.app(scope, receive, send)
 
 
 def _service(request: Request) -> CommentService:

@@ -60,6 +60,8 @@ def test_the_zip_holds_the_service_and_nothing_else(packages):
     for absent in ("site/", "cli/", "articles/", "service/server.py", "service/slow_clients"):
         assert not any(name.startswith(f"newsroom/{absent}") for name in ours), absent
     assert "newsroom/comments/templates/comment_form.html" in ours
+    assert {"newsroom/service/console/static/console.js",
+            "newsroom/service/console/templates/queue.html"} <= ours  # fmt: skip
     assert "newsroom/service/__pycache__/app.cpython-311.pyc" in ours  # compiled ahead
     assert "threads.json" in names
     assert packages["x86_64"].stat().st_size <= SIZE_AIM

@@ -59,6 +59,7 @@ class Backend(ABC):
     them in worker threads (short reads on its event loop when ``reads_inline``), or runs
     their Query objects on the backend's async twin when it has one."""
 
+    dialect: ClassVar[str] = "sqlite"  # which statements of migrations.py it runs
     # Reads never wait for writers and are cheap enough to run on the event loop.
     reads_inline: ClassVar[bool] = False
     # Appended to a SELECT that reads a row about to be changed in the same transaction

@@ -301,6 +301,7 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
             )
             status = row["status"]
             self._audit(cursor, id, actor, "edit", status, status, previous=previous)
+            self._reindex(cursor, [id])
         return True
 
     def add_reply(self, comment: NewComment, actor: str) -> int:
@@ -327,6 +328,7 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
                     deleted.append(id)
                     if actor:
                         self._audit(cursor, id, actor, "delete", row["status"], None)
+            self._reindex(cursor, deleted, keep=False)
         return deleted
 
     def spam_ids(self) -> list[int]:
@@ -368,24 +370,29 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
     def purge(self, spam_before: datetime, personal_before: datetime) -> tuple[int, int]:
         with self._write() as cursor:
             cursor.execute(
-                self._sql("DELETE FROM comments WHERE status = 'spam' AND created < ?"),
+                self._sql(
+                    "DELETE FROM comments WHERE status = 'spam' AND created < ? RETURNING id"
+                ),
                 (self._to_db(spam_before),),
             )
-            deleted = cursor.rowcount
+            deleted = [int(row["id"]) for row in cursor.fetchall()]
+            self._reindex(cursor, deleted, keep=False)
             cursor.execute(
                 self._sql(
                     # the referrer too: the page a reader came from says who they are
                     "UPDATE comments SET ip = NULL, ip_group = NULL, user_agent = NULL, "
                     "referrer = NULL WHERE created < ? AND (ip IS NOT NULL "
-                    "OR ip_group IS NOT NULL OR user_agent IS NOT NULL OR referrer IS NOT NULL)"
+                    "OR ip_group IS NOT NULL OR user_agent IS NOT NULL OR referrer IS NOT NULL) "
+                    "RETURNING id"
                 ),
                 (self._to_db(personal_before),),
             )
-            erased = cursor.rowcount
+            erased = [int(row["id"]) for row in cursor.fetchall()]
+            self._reindex(cursor, erased)  # the index's copy of each address goes too
             cursor.execute(
                 self._sql("DELETE FROM spent_tokens WHERE expires < ?"), (self._to_db(now()),)
             )
-            return deleted, erased
+            return len(deleted), len(erased)
 
     def erase_refused_emails(self, before: datetime, hashed: Callable[[str], str | None]) -> int:
         """Spam and rejected comments older than ``before`` keep their address only as
@@ -401,18 +408,22 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
         with self._write() as cursor:
             for row in rows:
                 cursor.execute(sql, (hashed(row["email"]), row["id"], row["email"]))
+            self._reindex(cursor, [int(row["id"]) for row in rows])
         return len(rows)
 
     def refused_count(self, email: str, email_hash: str | None) -> int:
         """Spam and rejected comments from an address, erased ones included."""
         return len(self._by_address(email, email_hash, refused_only=True))
 
-    def erase_person(self, email: str, email_hash: str | None, delete: bool = False) -> list[int]:
+    def erase_person(
+        self, email: str, email_hash: str | None, delete: bool = False, actor: str = ""
+    ) -> list[int]:
         """A reader's right to erasure: every comment written with this address (its
-        hash too) loses its author's name and personal data, or is deleted. The ids."""
+        hash too) loses its author's name and personal data, or is deleted. The ids.
+        With ``actor``, each is recorded in the audit trail (which keeps no address)."""
         ids = self._by_address(email, email_hash)
         if delete:
-            return self.delete(ids)
+            return self.delete(ids, actor=actor or None)
         sql = self._sql(
             "UPDATE comments SET author = ?, email = '', email_hash = NULL, url = '', ip = NULL, "
             "ip_group = NULL, user_agent = NULL, referrer = NULL, author_key = NULL, "
@@ -422,6 +433,9 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
             for id in ids:
                 cursor.execute(sql, (ERASED_AUTHOR, self._to_db(now()), id))
                 self._forget_previous(cursor, id)
+                if actor:
+                    self._audit(cursor, id, actor, "erase", None, None)
+            self._reindex(cursor, ids)
         return ids
 
     def _by_address(

@@ -6,6 +6,8 @@ idempotent (IF NOT EXISTS), so two processes migrating at once both succeed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 MIGRATIONS: list[tuple[int, dict[str, list[str]]]] = [
     (
         1,
@@ -192,36 +194,53 @@ MIGRATIONS.append(
 
 LATEST = MIGRATIONS[-1][0]
 
-# The console's text search, indexed where the database can: a trigram index answers
-# "contains" without reading every comment. Not a migration: a server without pg_trgm,
-# or an SQLite without FTS5's trigram tokenizer, still works (a search then reads every
-# comment), so the stores try these after migrating and log when they cannot.
+# The console's text search: a copy of each comment's searched text in a trigram index
+# (SQLite's FTS5, PostgreSQL's pg_trgm), which answers "contains" without reading every
+# comment. It is kept up to date off the posting path: a search first adds the comments
+# posted since the last one (QueueStore.catch_up_search), and the few writes that change
+# searched text (an edit, an erasure, a purge) index their comments again at once. Not a
+# migration: a server without pg_trgm, or an SQLite without FTS5's trigram tokenizer,
+# still works, its searches reading every comment.
 SEARCHED_TEXT = (
     "lower(author || ' ' || email || ' ' || coalesce(ip, '') || ' ' || url || ' ' || body)"
 )
-SEARCH_INDEX = {
-    "postgresql": [
-        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-        f"CREATE INDEX IF NOT EXISTS comments_search ON comments USING gin "
-        f"(({SEARCHED_TEXT}) gin_trgm_ops)",
-    ],
-    "sqlite": [
-        # An external-content index of the searched columns, kept by triggers.
-        "CREATE VIRTUAL TABLE IF NOT EXISTS comments_search USING fts5(author, email, ip, "
-        "url, body, content='comments', content_rowid='id', tokenize='trigram')",
-        "CREATE TRIGGER IF NOT EXISTS comments_search_insert AFTER INSERT ON comments BEGIN "
-        "INSERT INTO comments_search (rowid, author, email, ip, url, body) "
-        "VALUES (new.id, new.author, new.email, new.ip, new.url, new.body); END",
-        "CREATE TRIGGER IF NOT EXISTS comments_search_delete AFTER DELETE ON comments BEGIN "
-        "INSERT INTO comments_search (comments_search, rowid, author, email, ip, url, body) "
-        "VALUES ('delete', old.id, old.author, old.email, old.ip, old.url, old.body); END",
-        "CREATE TRIGGER IF NOT EXISTS comments_search_update AFTER UPDATE OF author, email, "
-        "ip, url, body ON comments BEGIN "
-        "INSERT INTO comments_search (comments_search, rowid, author, email, ip, url, body) "
-        "VALUES ('delete', old.id, old.author, old.email, old.ip, old.url, old.body); "
-        "INSERT INTO comments_search (rowid, author, email, ip, url, body) "
-        "VALUES (new.id, new.author, new.email, new.ip, new.url, new.body); END",
-    ],
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    create: tuple[str, ...]  # the copy first, then its index
+    key: str  # the copy's column holding the comment's id
+    add: str  # copies comments' text; ends with the start of a WHERE clause
+    after: str  # what follows that clause
+    match: str  # a copy containing the search term
+
+
+SEARCH = {
+    "sqlite": SearchIndex(
+        create=(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS comments_search USING fts5(author, email, ip, "
+            "url, body, tokenize='trigram')",
+        ),
+        key="rowid",
+        add="INSERT INTO comments_search (rowid, author, email, ip, url, body) "
+        "SELECT id, author, email, coalesce(ip, ''), url, body FROM comments WHERE ",
+        after="",
+        match="comments_search MATCH ?",
+    ),
+    "postgresql": SearchIndex(
+        create=(
+            "CREATE TABLE IF NOT EXISTS comments_search "
+            "(id BIGINT PRIMARY KEY, text TEXT NOT NULL)",
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            "CREATE INDEX IF NOT EXISTS comments_search_trigrams ON comments_search "
+            "USING gin (text gin_trgm_ops)",
+        ),
+        key="id",
+        add=f"INSERT INTO comments_search (id, text) SELECT id, {SEARCHED_TEXT} "
+        "FROM comments WHERE ",
+        after=" ON CONFLICT (id) DO NOTHING",  # two moderators catching up at once
+        match="text LIKE ? ESCAPE '\\'",
+    ),
 }
 
 

@@ -6,7 +6,6 @@ YugabyteDB): no advisory locks, no LISTEN/NOTIFY, identity ids, TIMESTAMPTZ.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from newsroom.comments.store.postgres_async import AsyncPostgres
 from newsroom.comments.store.clock import now, utc
 
-logger = logging.getLogger(__name__)
 POOL_MAX = 10
 RACES = (
     psycopg.errors.UniqueViolation,
@@ -37,8 +35,9 @@ CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PostgresStore(Store):
+    dialect = "postgresql"
     row_lock = " FOR UPDATE"
-    like = "ILIKE"
+    min_indexed_chars = 0  # pg_trgm's LIKE takes any pattern (a short one reads every row)
 
     def __init__(self, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS):
         self.url = url
@@ -146,33 +145,31 @@ class PostgresStore(Store):
                     continue  # applied already, or being applied by another process
                 for statement in migrations.statements(entry, "postgresql"):
                     cursor.execute(statement)
-        self._index_search()
+        self.make_search_index()
 
-    def _index_search(self) -> None:
-        """pg_trgm's index of the searched text; without the extension (a role that may
-        not create it) a console search reads every comment."""
-        create_extension, create_index = migrations.SEARCH_INDEX["postgresql"]
-        try:
-            with self._write() as cursor:
-                cursor.execute(create_extension)
-                cursor.execute(
-                    "SELECT extnamespace::regnamespace::text AS schema FROM pg_extension "
-                    "WHERE extname = 'pg_trgm'"
-                )
-                schema = cursor.fetchone()["schema"]  # type: ignore[index]  # made just now
-                cursor.execute(create_index.replace("gin_trgm_ops", f"{schema}.gin_trgm_ops"))
-        except StoreError as exc:
-            logger.warning("No search index (%s): a console search reads every comment", exc)
+    def _search_statement(self, statement: str, cursor: Any) -> str:
+        """pg_trgm's operator class is in whichever schema the extension went to."""
+        if "gin_trgm_ops" not in statement:
+            return statement
+        cursor.execute(
+            "SELECT extnamespace::regnamespace::text AS schema FROM pg_extension "
+            "WHERE extname = 'pg_trgm'"
+        )
+        found = cursor.fetchone()
+        if found is None:
+            raise StoreError("PostgreSQL: the pg_trgm extension is not there")
+        return statement.replace("gin_trgm_ops", f"{found['schema']}.gin_trgm_ops")
 
-    def text_match(self, search: str) -> tuple[str, list[Any]]:
-        """What comments_search indexes, compared as it was indexed."""
-        return f"{migrations.SEARCHED_TEXT} LIKE ? ESCAPE '\\'", [like_pattern(search.lower())]
+    def _lock_search(self, cursor: Any) -> None:
+        # Two catch-ups (a search and the purge job) once deadlocked in the index's
+        # insertions: the copy is written by one transaction at a time, till it ends.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('newsroom.comments_search'))")
+
+    def _search_term(self, search: str) -> str:
+        return like_pattern(search.lower())  # the copy is kept lowercased
 
     def scan_match(self, search: str) -> tuple[str, list[Any]]:
-        # `|| ''`: an expression the index does not hold, so the planner reads newest
-        # first and stops at the page's end (it misjudges how common a word is).
-        sql = f"({migrations.SEARCHED_TEXT} || '') LIKE ? ESCAPE '\\'"
-        return sql, [like_pattern(search.lower())]
+        return f"{migrations.SEARCHED_TEXT} LIKE ? ESCAPE '\\'", [like_pattern(search.lower())]
 
     def close(self) -> None:
         with self._pool_lock:

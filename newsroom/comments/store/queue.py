@@ -2,24 +2,33 @@
 the counts and the history a moderator judges by.
 
 A search looks for the text in the author, e-mail, address, website and comment, any
-case. It is answered from a trigram index where the store has one (``text_match``), and
-its counts stop at ``COUNT_CAP``: a word in half the comments is counted "1,000 or
-more", and its page is then read newest first, stopping at the page's end, which is
-quicker than the index for so common a word.
+case. It is answered from a trigram index of a copy of that text (migrations.SEARCH),
+kept up to date off the posting path: a search first adds what was posted since the
+last one, and the writes that change searched text index their comments again. Its
+counts stop at ``COUNT_CAP``: a word in half the comments is counted "1,000 or more",
+and its page is then read newest first, stopping at the page's end, which is quicker
+than the index for so common a word.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from newsroom.comments.model import COMMENT_COLUMNS, STATUSES, Comment, Status
-from newsroom.comments.store.backend import Backend, checked
+from newsroom.comments.store.backend import Backend, StoreError, checked
+from newsroom.comments.store.migrations import SEARCH
+
+logger = logging.getLogger(__name__)
 
 MAX_SEARCH_CHARS = 200
 SEARCHED = ("author", "email", "ip", "url", "body")  # what a search looks in
 COUNT_CAP = 1000  # a search's matches are counted up to this, then "or more"
-MIN_INDEXED_CHARS = 3  # a trigram index finds nothing shorter
+CATCH_UP = 2000  # comments indexed per transaction (tens of milliseconds)
+LATE_COMMITS = 1000  # a catch-up looks this far below the newest id indexed (ids are
+# taken before their transactions commit, so a lower one can arrive after a higher one)
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,72 @@ class Counts:
 
 
 class QueueStore(Backend):
-    # Set by SQLite's migrate when its FTS5 trigram index exists.
+    # Set by make_search_index: the copy of the searched text exists.
     search_indexed: bool = False
+    # Below this many characters, the trigram index cannot answer (SQLite's FTS5).
+    min_indexed_chars: ClassVar[int] = 3
+
+    # --- the search index ------------------------------------------------------------------
+
+    def make_search_index(self) -> None:
+        """After migrating: the copy and its index, where the database can have them."""
+        spec = SEARCH[self.dialect]
+        for number, statement in enumerate(spec.create):
+            try:
+                with self._write() as cursor:
+                    cursor.execute(self._search_statement(statement, cursor))
+            except StoreError as exc:
+                logger.warning("Search index: %s; a console search reads every comment", exc)
+                if number == 0:  # no copy at all
+                    return
+        self.search_indexed = True
+
+    def catch_up_search(self) -> int:
+        """Index the comments posted since the last search (cheap when there are none), a
+        batch per transaction so that posts go on meanwhile. How many were indexed."""
+        if not self.search_indexed:
+            return 0
+        spec = SEARCH[self.dialect]
+        key = spec.key
+        batch = (
+            f"id IN (SELECT id FROM comments WHERE id > ? AND id NOT IN "
+            f"(SELECT {key} FROM comments_search WHERE {key} > ?) ORDER BY id LIMIT {CATCH_UP})"
+        )
+        done = 0
+        while True:
+            with self._write() as cursor:
+                self._lock_search(cursor)
+                cursor.execute(f"SELECT COALESCE(MAX({key}), 0) AS n FROM comments_search")
+                since = max(0, int(cursor.fetchone()["n"]) - LATE_COMMITS)
+                cursor.execute(self._sql(spec.add + batch + spec.after), (since, since))
+                added = max(int(cursor.rowcount), 0)
+            done += added
+            if added < CATCH_UP:
+                return done
+
+    def _reindex(self, cursor: Any, ids: Sequence[int], keep: bool = True) -> None:
+        """These comments' searched text changed (``keep``) or they are gone: their copies
+        follow, in the same transaction (an erased address must not stay findable)."""
+        if not self.search_indexed or not ids:
+            return
+        spec = SEARCH[self.dialect]
+        self._lock_search(cursor)
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            cursor.execute(
+                self._sql(f"DELETE FROM comments_search WHERE {spec.key} IN ({marks})"), chunk
+            )
+            if keep:
+                cursor.execute(self._sql(spec.add + f"id IN ({marks})" + spec.after), chunk)
+
+    def _search_statement(self, statement: str, cursor: Any) -> str:
+        return statement
+
+    def _lock_search(self, cursor: Any) -> None:
+        """One writer of the copy at a time (SQLite's writers are one at a time anyway)."""
+
+    # --- the queue -------------------------------------------------------------------------
 
     def queue(
         self, view: QueueFilter, limit: int, offset: int, common: bool = False
@@ -106,18 +179,20 @@ class QueueStore(Backend):
         return {int(row["id"]): (row["author"], row["body"]) for row in rows}
 
     def text_match(self, search: str) -> tuple[str, list[Any]]:
-        """SQL that holds for comments containing ``search``, and its parameters: FTS5's
-        trigram index when there is one (and the text is long enough for it), else a
-        LIKE on each column (SQLite's LIKE ignores case, for ASCII)."""
-        if self.search_indexed and len(search) >= MIN_INDEXED_CHARS:
-            phrase = '"' + search.replace('"', '""') + '"'
-            return "id IN (SELECT rowid FROM comments_search WHERE comments_search MATCH ?)", [
-                phrase
-            ]
-        return scan_match(search)
+        """SQL that holds for comments containing ``search``, and its parameters: from the
+        index when there is one (and the text is long enough for it), else a scan."""
+        if self.search_indexed and len(search) >= self.min_indexed_chars:
+            spec = SEARCH[self.dialect]
+            indexed = f"SELECT {spec.key} FROM comments_search WHERE {spec.match}"
+            return f"id IN ({indexed})", [self._search_term(search)]
+        return self.scan_match(search)
+
+    def _search_term(self, search: str) -> str:
+        """FTS5's trigram MATCH with a quoted phrase finds it anywhere, in any case."""
+        return '"' + search.replace('"', '""') + '"'
 
     def scan_match(self, search: str) -> tuple[str, list[Any]]:
-        """The same test, read comment by comment (newest first, stopping at a page's end)."""
+        """The same test, read comment by comment (SQLite's LIKE ignores case, for ASCII)."""
         return scan_match(search)
 
     def _filter(

@@ -12,7 +12,6 @@ timeout, as SQLite does.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import sqlite3
 import threading
@@ -26,7 +25,6 @@ from newsroom.comments.store import migrations
 from newsroom.comments.store.base import Row, Store, StoreError
 from newsroom.comments.store.clock import now, utc
 
-logger = logging.getLogger(__name__)
 BUSY_TIMEOUT_SECONDS = 10.0
 BUSY = "SQLite: another writer held the store too long"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
@@ -172,27 +170,7 @@ class SQLiteStore(Store):
                 cursor.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?)", (version, self._to_db(now()))
                 )
-        self._index_search()
-
-    def _index_search(self) -> None:
-        """FTS5's trigram index of the searched columns, made and filled once; without
-        it (an SQLite built without FTS5) a search reads every comment."""
-        try:
-            with self._write() as cursor:
-                found = cursor.execute(
-                    "SELECT 1 FROM sqlite_master WHERE name = 'comments_search'"
-                ).fetchone()
-                for statement in migrations.SEARCH_INDEX["sqlite"]:
-                    cursor.execute(statement)
-                if found is None:
-                    cursor.execute(
-                        "INSERT INTO comments_search (comments_search) VALUES ('rebuild')"
-                    )
-        except StoreError as exc:
-            logger.warning("No search index (%s): a console search reads every comment", exc)
-            self.search_indexed = False
-        else:
-            self.search_indexed = True
+        self.make_search_index()
 
     def close(self) -> None:
         with self._lock:

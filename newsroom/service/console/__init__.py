@@ -11,8 +11,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from newsroom.comments.store import StoreError
 from newsroom.service.console import accounts_pages, auth, mail_links, queue_pages
-from newsroom.service.console.pages import STATIC, ConsoleHeaders
+from newsroom.service.console.pages import STATIC, ConsoleHeaders, store_unavailable
 
 
 def console(service) -> Starlette:
@@ -33,7 +34,11 @@ def console(service) -> Starlette:
         Route("/mail/{token}", mail_links.carry_out, methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(ConsoleHeaders)])
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(ConsoleHeaders)],
+        exception_handlers={StoreError: store_unavailable},
+    )
     app.state.service = service
     app.state.hashing = asyncio.Semaphore(auth.HASHING_AT_ONCE)
     app.state.waiting = 0

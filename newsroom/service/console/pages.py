@@ -9,6 +9,7 @@ computer's back button shows no queue after sign-out).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 if TYPE_CHECKING:
     import jinja2
 
+logger = logging.getLogger("newsroom.service")
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 STATIC = os.path.join(os.path.dirname(__file__), "static")
 HEADERS = {
@@ -60,6 +62,15 @@ def json(data: Any, status: int = 200) -> JSONResponse:
 def wants_json(request) -> bool:
     """The console's script asks for JSON; a plain form or link gets HTML."""
     return "application/json" in request.headers.get("accept", "")
+
+
+async def store_unavailable(request, exc: Exception) -> HTMLResponse:
+    """The store failed (its error is logged by the store's caller, never shown)."""
+    logger.error("Console: the comment store failed: %s", exc)
+    answer = page("message.html", 503, title="Try again", who=None,
+                  message="The comment store is not answering. Try again in a moment.")  # fmt: skip
+    answer.headers["Retry-After"] = "30"
+    return answer
 
 
 def excerpt(text: str, limit: int = 160) -> str:

@@ -50,6 +50,8 @@ class QueuePage:
 
 def load_queue(store: Store, view: QueueFilter, number: int) -> QueuePage:
     """Everything one page of the queue shows, read in one worker thread."""
+    if view.searched:
+        store.catch_up_search()
     counted = store.queue_counts(view)
     comments = store.queue(view, PAGE_SIZE, (number - 1) * PAGE_SIZE, common=counted.capped)
     counts: dict[str, int] = {str(k): n for k, n in counted.by_status.items()}

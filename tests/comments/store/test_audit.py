@@ -102,3 +102,13 @@ def test_entries_are_read_back_alike_on_both_stores(store):
     (entry,) = store.log()
     assert isinstance(entry, AuditEntry) and entry.detail == "ham" and entry.previous is None
     assert store.logs([id, 12345]) == {id: [entry], 12345: []}
+
+
+def test_an_erasure_is_recorded_without_the_address(store):
+    kept = store.add(new(email="gone@example.org", body="one"))
+    deleted = store.add(new(email="gone2@example.org", body="two"))
+    store.erase_person("gone@example.org", None, actor="shell:dpo")
+    store.erase_person("gone2@example.org", None, delete=True, actor="shell:dpo")
+    actions = {(e.comment_id, e.action) for e in store.log(actor="shell:dpo")}
+    assert actions == {(kept, "erase"), (deleted, "delete")}
+    assert "gone" not in json.dumps([e.to_dict() for e in store.log()])
