@@ -81,7 +81,7 @@ def moderate(settings: Settings, store: Store, ids: list[int], action: str, acto
 def empty_spam(settings: Settings, store: Store, actor: str) -> Done:
     """Delete every comment marked spam (Akismet was told when it was marked)."""
     done = Done("delete")
-    done.changed = store.delete(store.spam_ids(), actor=actor)
+    done.changed = store.delete_spam(actor)
     return done
 
 

@@ -64,8 +64,9 @@ def sign_in(store: Store, email: str, password: str, address: str, now: datetime
     """A new session for the account, or SignInRefused. ``address``: the client's
     rate-limit group. Argon2 runs for an unknown address too (the same time)."""
     account = email.strip().casefold()
-    if _backing_off(store, account, address, now):
-        verify_nobody(password)  # a refusal takes as long as a check
+    if backing_off(store, account, address, now):
+        # No hashing: a refusal must cost nothing, or refusals could fill the slots that
+        # sign-ins wait for. It says nothing about the account either way.
         raise SignInRefused(WAIT)
     moderator = store.moderator(account)
     if moderator is None:
@@ -80,7 +81,8 @@ def sign_in(store: Store, email: str, password: str, address: str, now: datetime
     return open_session(store, moderator, now)
 
 
-def _backing_off(store: Store, account: str, address: str, now: datetime) -> bool:
+def backing_off(store: Store, account: str, address: str, now: datetime) -> bool:
+    """Whether sign-ins to this account from this address wait (the back-off above)."""
     for who, allowed in ((account, FAILURES_ALLOWED), (EVERY_ACCOUNT, FAILURES_PER_ADDRESS)):
         failures = store.failures(who, address)
         if failures is not None and failures[0] >= allowed and failures[1] + BACKOFF > now:

@@ -354,3 +354,62 @@ def test_no_https_means_no_secure_cookie_is_ever_read_over_http(console):
     jar.set("__Host-newsroom-console", cookie)
     with console.client(cookies=jar) as client:
         assert client.get("/moderate/").status_code == 303
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(console):
+    with console.client() as client:
+        token = sign_in_token(client)
+        data = {"token": token, "email": ADMIN, "password": PASSWORD}
+        answer = client.post("/moderate/login", data=data, headers={"sec-fetch-site": "cross-site"})
+        assert answer.status_code == 403 and "set-cookie" not in answer.headers
+        same = client.post("/moderate/login", data=data, headers={"sec-fetch-site": "same-origin"})
+        assert same.status_code == 303
+
+
+def test_a_proxy_nobody_named_gets_no_plain_http_sign_in(console):
+    """Behind an unconfigured proxy every client would look local: no exemption then."""
+    with console.client() as client:
+        token = sign_in_token(client)
+        data = {"token": token, "email": ADMIN, "password": PASSWORD}
+        answer = client.post("/moderate/login", data=data, headers={"x-forwarded-for": "6.6.6.6"})
+        assert answer.status_code == 403 and "over HTTPS" in answer.text
+
+
+def test_ipv6_sign_ins_are_counted_per_48():
+    from newsroom.service.console.auth import sign_in_group
+
+    assert sign_in_group("2001:db8:1:2::1") == sign_in_group("2001:db8:1:ffff::9")
+    assert sign_in_group("2001:db8:1:2::1") == "2001:db8:1::/48"
+    assert sign_in_group("2001:db8:2::1") != sign_in_group("2001:db8:1::1")
+    assert sign_in_group("203.0.113.9") == "203.0.113.9"
+
+
+def test_a_mail_link_leaves_a_decided_comment_alone(console):
+    (id,) = console.add_comments(1)
+    token = action_links.make(console.running.settings.comments.signer(), id, "approve")
+    console.store.set_status([id], "rejected")
+    with console.client() as client:
+        answer = client.post(f"/moderate/mail/{token}", data={"token": token})
+    assert answer.status_code == 409 and "rejected already" in answer.text
+    assert console.store.get(id).status == "rejected"
+
+
+def test_an_admin_changes_their_own_password_only_where_it_is_asked_for(console):
+    with console.client() as client:
+        sign_in(client)
+        data = {"csrf": csrf_of(client), "do": "password", "email": ADMIN,
+                "password": "a new password for me"}  # fmt: skip
+        answer = client.post("/moderate/moderators", data=data)
+        assert "error=" in answer.headers["location"]
+    with console.client() as again:
+        assert sign_in(again).status_code == 303  # the old password still works
+
+
+def test_odd_input_is_answered_not_crashed_on(console):
+    with console.client() as client:
+        sign_in(client)
+        assert client.get("/moderate/comments/%C2%B2").status_code == 404
+        assert client.get("/moderate/", params={"page": "²", "q": "a\x00b"}).status_code == 200
+        fields = "&".join(f"f{n}=1" for n in range(600))
+        many = client.post("/moderate/login", content=fields, headers=FORM)
+        assert many.status_code == 403  # no token among them: refused, not a 500

@@ -326,14 +326,22 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
                 row = cursor.fetchone()
                 if row is not None:
                     deleted.append(id)
+                    self._forget_previous(cursor, id)  # its texts before an edit go too
                     if actor:
                         self._audit(cursor, id, actor, "delete", row["status"], None)
             self._reindex(cursor, deleted, keep=False)
         return deleted
 
-    def spam_ids(self) -> list[int]:
-        rows = self._read("SELECT id FROM comments WHERE status = 'spam' ORDER BY id")
-        return [int(row["id"]) for row in rows]
+    def delete_spam(self, actor: str) -> list[int]:
+        """Every comment marked spam, in one statement (one moved meanwhile stays)."""
+        with self._write() as cursor:
+            cursor.execute("DELETE FROM comments WHERE status = 'spam' RETURNING id")
+            deleted = sorted(int(row["id"]) for row in cursor.fetchall())
+            for id in deleted:
+                self._forget_previous(cursor, id)
+                self._audit(cursor, id, actor, "delete", "spam", None)
+            self._reindex(cursor, deleted, keep=False)
+        return deleted
 
     def unchecked(
         self, due_at: datetime | None = None, since: datetime | None = None

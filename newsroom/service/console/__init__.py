@@ -42,4 +42,5 @@ def console(service) -> Starlette:
     app.state.service = service
     app.state.hashing = asyncio.Semaphore(auth.HASHING_AT_ONCE)
     app.state.waiting = 0
+    app.state.signing_in = set()  # address groups with a sign-in in flight
     return app

@@ -82,6 +82,8 @@ def _manage(store, form: dict[str, str], admin: str) -> str:
             raise AccountError(f"no moderator {email}")
         return f"Removed {email}; their sessions have ended."
     if do == "password":
+        if email == admin:
+            raise AccountError("change your own password on Your password (it asks for it)")
         if not store.set_password_hash(email, hash_password(form.get("password", ""))):
             raise AccountError(f"no moderator {email}")
         return f"New password set for {email}; their sessions have ended."

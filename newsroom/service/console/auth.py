@@ -11,7 +11,7 @@ comes before any session, carries a signed token of its own.
 
 from __future__ import annotations
 
-import asyncio
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -74,12 +74,20 @@ def client(request: Request) -> str:
     return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
+PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-proto", "forwarded")
+
+
 def cookie_name(request: Request) -> str | None:
-    """The session cookie's name for this request; None: no sign-in over this scheme."""
+    """The session cookie's name for this request; None: no sign-in over this scheme.
+    Plain HTTP only from this machine, and not through a proxy nobody named (every
+    client would then look local)."""
     if scheme(request) == "https":
         return SECURE_COOKIE
-    local = is_loopback(client(request))
-    return LOCAL_COOKIE if local else None
+    peer = request.client.host if request.client else ""
+    proxied = any(h in request.headers for h in PROXY_HEADERS)
+    if proxied and not is_trusted(peer, service(request).settings.trusted_proxies):
+        return None
+    return LOCAL_COOKIE if is_loopback(client(request)) else None
 
 
 async def signed_in(request: Request) -> SignedIn | None:
@@ -133,7 +141,10 @@ async def form_fields(request: Request) -> Posted:
         if len(raw) > MAX_FORM_BYTES:
             return Posted([])  # nothing posted counts: every check below fails
     text = raw.decode("utf-8", "replace")
-    return Posted(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+    try:
+        return Posted(parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+    except ValueError:  # more fields than any console form has
+        return Posted([])
 
 
 # --- sign-in and sign-out --------------------------------------------------------------
@@ -160,30 +171,55 @@ def _sign_in_form(request: Request, error: str = "", email: str = "", status: in
     )
 
 
+def sign_in_group(address: str) -> str:
+    """What sign-in failures are counted by: the address; for IPv6 its /48 (a site's
+    allocation: a /64 per try would give a guesser 65,536 fresh counts)."""
+    group = address_group(address)
+    if ":" in group and "/" in group:
+        return str(ipaddress.ip_network(group).supernet(new_prefix=48))
+    return group
+
+
+def _cross_site(request: Request) -> bool:
+    """A sign-in posted from another site's page (login CSRF), as the browser says
+    (Sec-Fetch-Site; the Host may differ from the browser's behind a CDN)."""
+    return request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none")
+
+
 async def sign_in(request: Request) -> Response:
     name = cookie_name(request)
     if name is None:
         return _sign_in_form(request, "Sign in over HTTPS.", status=403)
+    if _cross_site(request):
+        return _sign_in_form(request, "Sign in from this page.", status=403)
     form = await form_fields(request)
     try:
         service(request).signer.verify(SIGN_IN_PURPOSE, form.get("token", ""))
     except BadToken:
         return _sign_in_form(request, "The form had expired: sign in again.", status=403)
     email, password = form.get("email", ""), form.get("password", "")
-    hashing: asyncio.Semaphore = request.app.state.hashing
-    if request.app.state.waiting >= HASHING_QUEUE:
-        return _sign_in_form(request, "Too many sign-ins at once: try again.", email, 503)
-    request.app.state.waiting += 1
+    shown = email.strip()[:254]
+    group = sign_in_group(client(request))
+    store = service(request).store
+    account = email.strip().casefold()
+    if await store.run(lambda s: sessions.backing_off(s, account, group, now())):
+        return _sign_in_form(request, sessions.WAIT, shown, 429)  # before any hashing
+    state = request.app.state
+    if state.waiting >= HASHING_QUEUE or group in state.signing_in:
+        return _sign_in_form(request, "Too many sign-ins at once: try again.", shown, 503)
+    state.waiting += 1
+    state.signing_in.add(group)  # one sign-in in flight per address
     try:
-        async with hashing:
-            store = service(request).store.opened()
-            group = address_group(client(request))
-            opened = await run_in_threadpool(sessions.sign_in, store, email, password, group, now())
+        async with state.hashing:
+            opened = await run_in_threadpool(
+                sessions.sign_in, store.opened(), email, password, group, now()
+            )
     except sessions.SignInRefused as exc:
         status = 429 if str(exc) == sessions.WAIT else 401
-        return _sign_in_form(request, str(exc), email.strip()[:254], status)
+        return _sign_in_form(request, str(exc), shown, status)
     finally:
-        request.app.state.waiting -= 1
+        state.waiting -= 1
+        state.signing_in.discard(group)
     await _end_old_session(request, name)
     answer = see_other("/moderate/")
     answer.set_cookie(

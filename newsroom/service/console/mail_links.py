@@ -48,6 +48,10 @@ async def carry_out(request: Request) -> Response:
         )
     except BadToken:
         return page("message.html", 410, title="Link expired", who=None, message=EXPIRED)
+    comment = await run_in_threadpool(store.get, id)
+    if comment is not None and comment.status != "pending":  # decided meanwhile: it stands
+        message = f"Comment {id} is {comment.status} already: the link changed nothing."
+        return page("message.html", 409, title="Already decided", who=None, message=message)
     actor = f"mail:{settings.moderator_email or 'link'}"
     done = await run_in_threadpool(moderation.moderate, settings, store, [id], action, actor)
     said = "approved" if action == "approve" else "marked as spam"

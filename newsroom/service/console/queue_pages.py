@@ -35,6 +35,8 @@ from newsroom.service.console.pages import json, page, see_other, wants_json
 PAGE_SIZE = 20
 VIEWS = (*STATUSES, "all")
 MAX_BULK = 200  # comments one action may name
+DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() takes "²" too
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no store's search takes a NUL
 SAFE_BACK = re.compile(r"^/moderate/(?:[?][^\\\s]*)?$|^/moderate/comments/\d+$")
 
 
@@ -74,12 +76,12 @@ def _view(request: Request) -> tuple[QueueFilter, str, int]:
         status = "pending"
     view = QueueFilter(
         status=None if status == "all" else status,  # type: ignore[arg-type]
-        thread=query.get("thread", "").strip()[:200] or None,
-        search=query.get("q", "")[:MAX_SEARCH_CHARS],
+        thread=CONTROL.sub("", query.get("thread", "")).strip()[:200] or None,
+        search=CONTROL.sub(" ", query.get("q", ""))[:MAX_SEARCH_CHARS],
         oldest_first=query.get("order") == "oldest",
     )
     number = query.get("page", "1")
-    return view, status, int(number) if number.isdigit() and 0 < len(number) < 7 else 1
+    return view, status, int(number) if DIGITS.fullmatch(number) and len(number) < 7 else 1
 
 
 def _query(current: str, view: QueueFilter, **changes: Any) -> str:
@@ -168,7 +170,7 @@ def _shown(count: int, capped: bool) -> str:
 
 
 def _id(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 19 else 0
+    return int(text) if DIGITS.fullmatch(text) else 0
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -283,7 +285,7 @@ def _done(
             }
         )
     back = form.get("back", "")[:MAX_FIELD_CHARS]
-    if not SAFE_BACK.match(back):
+    if not SAFE_BACK.fullmatch(back):
         back = "/moderate/"
     if error:
         separator = "&" if "?" in back else "?"
