@@ -49,6 +49,30 @@ class Newsroom:
         build(self.root, env=self.env)
 
 
+def serve_project(root: Path, env: dict, tls=None) -> tuple[subprocess.Popen, str]:
+    """`newsroom serve` in a built project, up and answering; with ``tls`` (a
+    tests.support.tls.SelfSigned), over HTTPS."""
+    port = free_port()
+    command = [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)]
+    if tls is not None:
+        command += ["--certfile", str(tls.cert), "--keyfile", str(tls.key)]
+    server = subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    verify = tls.trusting_context() if tls else True
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(f"{url}/api/health", timeout=1, verify=verify).raise_for_status()
+            return server, url
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("newsroom serve did not start") from None
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory):
     root = demo_project(tmp_path_factory.mktemp("newsroom"))
@@ -62,25 +86,7 @@ def newsroom(tmp_path_factory):
         "PYTHONPATH": str(ROOT),
     }
     build(root, env=env)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(f"{url}/api/health", timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("newsroom serve did not start") from None
-            time.sleep(0.1)
+    server, url = serve_project(root, env)
     yield Newsroom(root, url, env, fake)
     server.terminate()
     server.wait(10)

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import ssl
 import subprocess
 import sys
 import time
@@ -19,12 +18,12 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SEED_SLUG
+from tests.browser.conftest import SEED_SLUG, serve_project
 from tests.support.akismet import start_fake_akismet
 from tests.support.browser import axe_violations
 from tests.support.needs import require
-from tests.support.service import free_port
 from tests.support.site import ROOT, build, demo_project
+from tests.support.tls import make_self_signed
 from tests.support.xss import XSS_CORPUS
 
 EDITOR = "editor@news.example"
@@ -65,18 +64,6 @@ class Desk:
         return answer.json()["comments"]
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    require(shutil.which("openssl") is not None, "HTTPS tests need the openssl command")
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return key, cert
-
-
 @pytest.fixture(scope="module", params=["http", "https"])
 def desk(request, tmp_path_factory):
     root = demo_project(tmp_path_factory.mktemp("desk"))
@@ -90,18 +77,9 @@ def desk(request, tmp_path_factory):
         "PYTHONPATH": str(ROOT),
     }
     build(root, env=env)
-    port = free_port()
-    command = [sys.executable, "-m", "newsroom.cli", "serve", "--port", str(port)]
-    verify: object = True
-    if request.param == "https":
-        key, cert = _certificate(root)
-        command += ["--certfile", str(cert), "--keyfile", str(key)]
-        verify = ssl.create_default_context(cafile=str(cert))
-    server = subprocess.Popen(
-        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"{request.param}://127.0.0.1:{port}"
-    _wait_for(url, verify, server)
+    tls = make_self_signed(root) if request.param == "https" else None
+    server, url = serve_project(root, env, tls)
+    verify = tls.trusting_context() if tls else True
     made = Desk(root, url, env, fake, verify)
     made.command("moderators", "add", EDITOR, "--role", "admin", "--password-stdin",
                  stdin=PASSWORD)  # fmt: skip
@@ -110,19 +88,6 @@ def desk(request, tmp_path_factory):
     server.wait(10)
     akismet_server.shutdown()
     akismet_server.server_close()
-
-
-def _wait_for(url: str, verify, server) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(f"{url}/api/health", timeout=1, verify=verify).raise_for_status()
-            return
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("newsroom serve did not start") from None
-            time.sleep(0.1)
 
 
 @pytest.fixture

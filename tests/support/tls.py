@@ -26,9 +26,13 @@ class SelfSigned:
 
 @pytest.fixture
 def self_signed(tmp_path) -> SelfSigned:
+    return make_self_signed(tmp_path)
+
+
+def make_self_signed(folder: Path) -> SelfSigned:
     if shutil.which("openssl") is None:
         pytest.skip("needs the openssl command")
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key, cert = folder / "key.pem", folder / "cert.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",

@@ -16,14 +16,7 @@ from newsroom.comments.accounts import (
     hash_password,
     verify_password,
 )
-from newsroom.service.console.auth import (
-    csrf_ok,
-    csrf_refused,
-    form_fields,
-    service,
-    sign_in_required,
-    signed_in,
-)
+from newsroom.service.console.auth import checked_post, service, sign_in_required, signed_in
 from newsroom.service.console.pages import page, see_other
 
 
@@ -47,14 +40,12 @@ async def moderators_page(request: Request) -> Response:
 
 async def manage(request: Request) -> Response:
     """POST: add, remove, or set a password, as the form's ``do`` says."""
-    who = await signed_in(request)
-    if who is None:
-        return sign_in_required(request)
+    checked = await checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, form = checked
     if not who.moderator.is_admin:
         return _admins_only(who)
-    form = await form_fields(request)
-    if not csrf_ok(request, who, form):
-        return csrf_refused(request)
     store = service(request).store.opened()
     try:
         done = await run_in_threadpool(_manage, store, form, who.moderator.email)
@@ -91,14 +82,15 @@ def _manage(store, form: dict[str, str], admin: str) -> str:
 
 
 async def own_password(request: Request) -> Response:
-    who = await signed_in(request)
-    if who is None:
-        return sign_in_required(request)
     if request.method == "GET":
+        who = await signed_in(request)
+        if who is None:
+            return sign_in_required(request)
         return page("password.html", title="Your password", who=who, error="")
-    form = await form_fields(request)
-    if not csrf_ok(request, who, form):
-        return csrf_refused(request)
+    checked = await checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, form = checked
     moderator = who.moderator
     current = form.get("current", "")
     matches = await run_in_threadpool(verify_password, moderator.password_hash, current)

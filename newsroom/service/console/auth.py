@@ -131,6 +131,18 @@ class Posted(dict[str, str]):
         return [value for key, value in self._pairs if key == name]
 
 
+async def checked_post(request: Request) -> tuple[SignedIn, Posted] | Response:
+    """The moderator and the form of a POST that carries their CSRF token, or the answer
+    to give instead (sign in first; 403)."""
+    who = await signed_in(request)
+    if who is None:
+        return sign_in_required(request)
+    form = await form_fields(request)
+    if not csrf_ok(request, who, form):
+        return csrf_refused(request)
+    return who, form
+
+
 async def form_fields(request: Request) -> Posted:
     """The console's forms are URL-encoded (its script sends them so too), and small."""
     if request.headers.get("content-type", "").split(";")[0].strip() not in FORM_TYPES:
@@ -243,12 +255,10 @@ async def _end_old_session(request: Request, name: str) -> None:
 
 
 async def sign_out(request: Request) -> Response:
-    who = await signed_in(request)
-    if who is None:
-        return sign_in_required(request)
-    form = await form_fields(request)
-    if not csrf_ok(request, who, form):
-        return csrf_refused(request)
+    checked = await checked_post(request)
+    if isinstance(checked, Response):
+        return checked
+    who, _ = checked
     await service(request).store.run(lambda s: s.close_session(who.session.id))
     answer = see_other("/moderate/login")
     name = cookie_name(request) or LOCAL_COOKIE

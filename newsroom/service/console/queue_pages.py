@@ -21,11 +21,7 @@ from newsroom.comments.store.audit import AuditEntry
 from newsroom.comments.store.queue import MAX_SEARCH_CHARS, QueueFilter
 from newsroom.service.console.auth import (
     MAX_FIELD_CHARS,
-    Posted,
-    SignedIn,
-    csrf_ok,
-    csrf_refused,
-    form_fields,
+    checked_post,
     service,
     sign_in_required,
     signed_in,
@@ -178,7 +174,7 @@ def _id(text: str) -> int:
 
 async def act(request: Request) -> Response:
     """A row's button (``do`` = "ACTION ID") or a bulk action on the ticked comments."""
-    checked = await _checked_post(request)
+    checked = await checked_post(request)
     if isinstance(checked, Response):
         return checked
     who, form = checked
@@ -200,7 +196,7 @@ async def act(request: Request) -> Response:
 
 
 async def empty_spam(request: Request) -> Response:
-    checked = await _checked_post(request)
+    checked = await checked_post(request)
     if isinstance(checked, Response):
         return checked
     who, form = checked
@@ -211,7 +207,7 @@ async def empty_spam(request: Request) -> Response:
 
 
 async def reply(request: Request) -> Response:
-    checked = await _checked_post(request)
+    checked = await checked_post(request)
     if isinstance(checked, Response):
         return checked
     who, form = checked
@@ -233,7 +229,7 @@ async def reply(request: Request) -> Response:
 
 
 async def edit(request: Request) -> Response:
-    checked = await _checked_post(request)
+    checked = await checked_post(request)
     if isinstance(checked, Response):
         return checked
     who, form = checked
@@ -257,17 +253,6 @@ async def edit(request: Request) -> Response:
     if wants_json(request):
         return json({"edited": id})
     return see_other(f"/moderate/comments/{id}")
-
-
-async def _checked_post(request: Request) -> tuple[SignedIn, Posted] | Response:
-    """The moderator and the form of a POST that carries their CSRF token, or the answer."""
-    who = await signed_in(request)
-    if who is None:
-        return sign_in_required(request)
-    form = await form_fields(request)
-    if not csrf_ok(request, who, form):
-        return csrf_refused(request)
-    return who, form
 
 
 def _done(
