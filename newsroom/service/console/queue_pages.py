@@ -21,6 +21,8 @@ from newsroom.comments.store.audit import AuditEntry
 from newsroom.comments.store.queue import MAX_SEARCH_CHARS, QueueFilter
 from newsroom.service.console.auth import (
     MAX_FIELD_CHARS,
+    Posted,
+    SignedIn,
     checked_post,
     service,
     sign_in_required,
@@ -207,15 +209,10 @@ async def empty_spam(request: Request) -> Response:
 
 
 async def reply(request: Request) -> Response:
-    checked = await checked_post(request)
-    if isinstance(checked, Response):
-        return checked
-    who, form = checked
-    id = _id(request.path_params["id"])
-    store = service(request).store.opened()
-    parent = await run_in_threadpool(store.get, id)
-    if parent is None:
-        return _done(request, form, None, f"There is no comment {id}.")
+    about = await _posted_about(request)
+    if isinstance(about, Response):
+        return about
+    who, form, store, parent = about
     name = service(request).threads.current().site_name
     try:
         new = await run_in_threadpool(
@@ -229,6 +226,24 @@ async def reply(request: Request) -> Response:
 
 
 async def edit(request: Request) -> Response:
+    about = await _posted_about(request)
+    if isinstance(about, Response):
+        return about
+    who, form, store, comment = about
+    author, url, body = (form.get(k, getattr(comment, k)) for k in ("author", "url", "body"))
+    try:
+        await run_in_threadpool(
+            moderation.edit, store, comment, author, url, body, who.moderator.actor
+        )
+    except ValueError as exc:
+        return _done(request, form, None, str(exc))
+    if wants_json(request):
+        return json({"edited": comment.id})
+    return see_other(f"/moderate/comments/{comment.id}")
+
+
+async def _posted_about(request: Request) -> tuple[SignedIn, Posted, Store, Comment] | Response:
+    """A checked POST about the comment its address names, or the answer instead."""
     checked = await checked_post(request)
     if isinstance(checked, Response):
         return checked
@@ -238,21 +253,7 @@ async def edit(request: Request) -> Response:
     comment = await run_in_threadpool(store.get, id)
     if comment is None:
         return _done(request, form, None, f"There is no comment {id}.")
-    try:
-        await run_in_threadpool(
-            moderation.edit,
-            store,
-            comment,
-            form.get("author", comment.author),
-            form.get("url", comment.url),
-            form.get("body", comment.body),
-            who.moderator.actor,
-        )
-    except ValueError as exc:
-        return _done(request, form, None, str(exc))
-    if wants_json(request):
-        return json({"edited": id})
-    return see_other(f"/moderate/comments/{id}")
+    return who, form, store, comment
 
 
 def _done(
