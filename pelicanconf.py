@@ -3,6 +3,7 @@
 import os
 
 from newsroom.comments.config import DEFAULT_DATABASE_URL
+from newsroom.site.articles import newest_first
 
 SITENAME = "Newsroom"
 SITESUBTITLE = "News you can trust, corrected in the open"
@@ -24,6 +25,9 @@ OUTPUT_PATH = "output"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["seed_reader", "corrections", "comments"]
+
+# Newest first, and the same order in every build of the same content (see newest_first).
+ARTICLE_ORDER_BY = newest_first
 
 # One language: two articles with one slug are renamed, not taken as translations.
 ARTICLE_TRANSLATION_ID = None

@@ -34,6 +34,16 @@ def prepare(content) -> None:
             content.locale_modified = latest.strftime(content.date_format)
 
 
+def newest_first(article) -> tuple:
+    """ARTICLE_ORDER_BY: newest first, every tie broken the same way in every build.
+
+    Pelican finds its files as a set, whose order changes from run to run; with a date
+    alone, articles of the same second (seeds copied together) would swap places between
+    two builds of the same seeds, and every listing, feed and sitemap with them.
+    """
+    return (-article.date.timestamp(), article.slug, article.source_path or "")
+
+
 def make_slugs_unique(articles, settings) -> None:
     """Two articles with one slug would overwrite each other's page.
 
