@@ -9,9 +9,10 @@ Settings (all optional):
 
 Every article gets ``comments`` (trees of ``CommentNode``) and ``comment_count``, read in
 one query per build after the articles are read, so Pelican's content cache never holds
-them; templates get ``comments_html(article)`` and the comment form as
-``newsroom/comment_form.html``. The build also writes ``threads.json``
-for the comment service.
+them; templates get ``comments_html(article)``, ``comment_feed(article)`` (its Atom feed of
+comments), ``COMMENTS_FEED`` (the site's) and the comment form as
+``newsroom/comment_form.html``. The build also writes ``threads.json`` for the comment
+service, and the comment feeds.
 """
 
 import logging
@@ -19,7 +20,7 @@ import logging
 from markupsafe import Markup
 from pelican import signals
 
-from newsroom.site import comment_html, comments
+from newsroom.site import comment_feeds, comment_html, comments
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ def add_template_function(generator) -> None:
         return Markup(comment_html.render(article.comments, article.date_format, reply_url))
 
     generator.env.globals["comments_html"] = comments_html
+    generator.env.globals["comment_feed"] = comment_feeds.article_feed
+    generator.env.globals["COMMENTS_FEED"] = comment_feeds.SITE_FEED
     comments.add_form_template(generator.env)
 
 
@@ -57,7 +60,13 @@ def write_manifest(generator, writer) -> None:
     logger.info("Writing %s", path)
 
 
+def write_comment_feeds(generator, writer) -> None:
+    for path in comment_feeds.write(generator.output_path, generator.articles, generator.settings):
+        logger.debug("Writing %s", path)
+
+
 def register() -> None:
     signals.generator_init.connect(add_template_function)
     signals.article_generator_finalized.connect(attach_comments)
     signals.article_writer_finalized.connect(write_manifest)
+    signals.article_writer_finalized.connect(write_comment_feeds)
