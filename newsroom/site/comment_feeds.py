@@ -22,7 +22,8 @@ from newsroom.site.jsonld import absolute, plain_text
 
 SITE_FEED = "feeds/comments.atom.xml"
 ARTICLE_FEED = "comments.atom.xml"  # beside the article's page
-LATEST = 50  # entries of a feed, the newest
+LATEST = 50  # entries of the site's feed, the newest
+ARTICLE_LATEST = 20  # of an article's: a reader follows a conversation, not its archive
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 NEWEST = attrgetter("created", "id")  # with nlargest: newest first, ties by the later id
 
@@ -48,7 +49,7 @@ def write(output_path: str, articles: Iterable, settings: dict) -> list[str]:
         by_slug[article.slug] = article
         every.extend(shown)
         shown.sort(key=NEWEST, reverse=True)
-        del shown[LATEST:]
+        del shown[ARTICLE_LATEST:]
         path = article_feed(article)
         title = f"Comments on “{plain_text(article.title)}”"
         link, feed_url = absolute(domain, article.url), absolute(domain, path)
