@@ -209,6 +209,7 @@ SEARCHED_TEXT = (
 @dataclass(frozen=True)
 class SearchIndex:
     create: tuple[str, ...]  # the copy first, then its index
+    made: str  # a row when the last of them exists: nothing to make (every cold start)
     key: str  # the copy's column holding the comment's id
     add: str  # copies comments' text; ends with the start of a WHERE clause
     after: str  # what follows that clause
@@ -221,6 +222,7 @@ SEARCH = {
             "CREATE VIRTUAL TABLE IF NOT EXISTS comments_search USING fts5(author, email, ip, "
             "url, body, tokenize='trigram')",
         ),
+        made="SELECT 1 FROM sqlite_master WHERE name = 'comments_search'",
         key="rowid",
         add="INSERT INTO comments_search (rowid, author, email, ip, url, body) "
         "SELECT id, author, email, coalesce(ip, ''), url, body FROM comments WHERE ",
@@ -235,6 +237,7 @@ SEARCH = {
             "CREATE INDEX IF NOT EXISTS comments_search_trigrams ON comments_search "
             "USING gin (text gin_trgm_ops)",
         ),
+        made="SELECT 1 WHERE to_regclass('comments_search_trigrams') IS NOT NULL",
         key="id",
         add=f"INSERT INTO comments_search (id, text) SELECT id, {SEARCHED_TEXT} "
         "FROM comments WHERE ",

@@ -60,8 +60,12 @@ class QueueStore(Backend):
     # --- the search index ------------------------------------------------------------------
 
     def make_search_index(self) -> None:
-        """After migrating: the copy and its index, where the database can have them."""
+        """After migrating: the copy and its index, where the database can have them.
+        Once they exist this is one read (it runs at every start, Lambda's cold ones too)."""
         spec = SEARCH[self.dialect]
+        if self._read(spec.made):
+            self.search_indexed = True
+            return
         for statement in spec.create:
             try:
                 with self._write() as cursor:
