@@ -22,7 +22,7 @@ async def confirm(request: Request) -> Response:
         id, action = action_links.read(service(request).signer, token)
     except BadToken:
         return page("message.html", 410, title="Link expired", who=None, message=EXPIRED)
-    comment = await service(request).store.run(lambda s: s.get(id))
+    comment = await service(request).store.get(id)
     if comment is None:
         return page("message.html", 404, title="No such comment", who=None,
                     message=f"Comment {id} was deleted.")  # fmt: skip
@@ -48,7 +48,7 @@ async def carry_out(request: Request) -> Response:
         )
     except BadToken:
         return page("message.html", 410, title="Link expired", who=None, message=EXPIRED)
-    comment = await run_in_threadpool(store.get, id)
+    comment = await service(request).store.get(id)
     if comment is not None and comment.status != "pending":  # decided meanwhile: it stands
         message = f"Comment {id} is {comment.status} already: the link changed nothing."
         return page("message.html", 409, title="Already decided", who=None, message=message)

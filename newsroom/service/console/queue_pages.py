@@ -249,11 +249,10 @@ async def _posted_about(request: Request) -> tuple[SignedIn, Posted, Store, Comm
         return checked
     who, form = checked
     id = _id(request.path_params["id"])
-    store = service(request).store.opened()
-    comment = await run_in_threadpool(store.get, id)
+    comment = await service(request).store.get(id)
     if comment is None:
         return _done(request, form, None, f"There is no comment {id}.")
-    return who, form, store, comment
+    return who, form, service(request).store.opened(), comment
 
 
 def _done(
