@@ -213,9 +213,8 @@ async def _body(request: Request) -> bytes:
 
 def _visitor(request: Request, service: CommentService) -> Visitor:
     peer = request.client.host if request.client else ""
-    # Behind CloudFront the peer is the viewer already; no other proxy's word counts.
-    trusted = () if service.settings.cloudfront_secrets else service.settings.trusted_proxies
-    ip = client_address(peer, request.headers.get("x-forwarded-for"), trusted)
+    proxies = service.settings.believed_proxies
+    ip = client_address(peer, request.headers.get("x-forwarded-for"), proxies)
     return Visitor(
         ip=ip,
         user_agent=request.headers.get("user-agent", ""),

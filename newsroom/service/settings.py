@@ -40,6 +40,12 @@ class ServiceSettings:
     # Two, space-separated, while the secret is being changed.
     cloudfront_secrets: tuple[str, ...] = field(default=(), repr=False)
 
+    @property
+    def believed_proxies(self) -> tuple[Network | str, ...]:
+        """Whose X-Forwarded-For and X-Forwarded-Proto are believed: behind CloudFront,
+        nobody's (the peer is the viewer already, cloudfront.py)."""
+        return () if self.cloudfront_secrets else self.trusted_proxies
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServiceSettings:
         def text(name: str, default: str = "") -> str:

@@ -63,15 +63,15 @@ def scheme(request: Request) -> str:
         return "https"
     peer = request.client.host if request.client else ""
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[-1].strip().lower()
-    trusted = service(request).settings.trusted_proxies
-    return "https" if forwarded == "https" and is_trusted(peer, trusted) else "http"
+    proxies = service(request).settings.believed_proxies
+    return "https" if forwarded == "https" and is_trusted(peer, proxies) else "http"
 
 
 def client(request: Request) -> str:
-    settings = service(request).settings
+    """The client's address, as the comment API takes it (app._visitor)."""
     peer = request.client.host if request.client else ""
-    trusted = () if settings.cloudfront_secrets else settings.trusted_proxies
-    return client_address(peer, request.headers.get("x-forwarded-for"), trusted)
+    proxies = service(request).settings.believed_proxies
+    return client_address(peer, request.headers.get("x-forwarded-for"), proxies)
 
 
 PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-proto", "forwarded")
@@ -85,7 +85,7 @@ def cookie_name(request: Request) -> str | None:
         return SECURE_COOKIE
     peer = request.client.host if request.client else ""
     proxied = any(h in request.headers for h in PROXY_HEADERS)
-    if proxied and not is_trusted(peer, service(request).settings.trusted_proxies):
+    if proxied and not is_trusted(peer, service(request).settings.believed_proxies):
         return None
     return LOCAL_COOKIE if is_loopback(client(request)) else None
 
