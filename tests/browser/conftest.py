@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import httpx
 import pytest
 
 from tests.support.akismet import start_fake_akismet
+from tests.support.command import newsroom as newsroom_command
 from tests.support.service import free_port
 from tests.support.site import ROOT, build, demo_project
 
@@ -27,20 +30,18 @@ class Newsroom:
     url: str
     env: dict
     akismet: object
+    verify: object = True  # what httpx trusts: the test's certificate over HTTPS
 
     def article_url(self, slug: str = SEED_SLUG) -> str:
         return f"{self.url}/articles/{slug}/"
 
-    def moderate(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "newsroom.cli", "comments", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+    def command(self, *args: str, stdin: str = "") -> str:
+        result = newsroom_command(*args, env=self.env, stdin=stdin)
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    def moderate(self, *args: str) -> str:
+        return self.command("comments", *args)
 
     def comments(self, status: str = "all") -> list[dict]:
         return json.loads(self.moderate("list", "--status", status, "--json"))
@@ -73,9 +74,12 @@ def serve_project(root: Path, env: dict, tls=None) -> tuple[subprocess.Popen, st
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="module")
-def newsroom(tmp_path_factory):
-    root = demo_project(tmp_path_factory.mktemp("newsroom"))
+@contextmanager
+def running_newsroom(root: Path, tls=None, kind: type[Newsroom] = Newsroom) -> Iterator[Newsroom]:
+    """The demo site built in ``root`` and served (over HTTPS with ``tls``, a
+    tests.support.tls.SelfSigned), with a fake Akismet; all stopped afterwards. ``kind``:
+    a Newsroom with more helpers."""
+    demo_project(root)
     fake, akismet_server = start_fake_akismet()
     env = {
         **os.environ,
@@ -86,9 +90,17 @@ def newsroom(tmp_path_factory):
         "PYTHONPATH": str(ROOT),
     }
     build(root, env=env)
-    server, url = serve_project(root, env)
-    yield Newsroom(root, url, env, fake)
-    server.terminate()
-    server.wait(10)
-    akismet_server.shutdown()
-    akismet_server.server_close()
+    server, url = serve_project(root, env, tls)
+    try:
+        yield kind(root, url, env, fake, tls.trusting_context() if tls else True)
+    finally:
+        server.terminate()
+        server.wait(10)
+        akismet_server.shutdown()
+        akismet_server.server_close()
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory):
+    with running_newsroom(tmp_path_factory.mktemp("newsroom")) as made:
+        yield made

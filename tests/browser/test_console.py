@@ -5,24 +5,21 @@ accept): sign in, approve, bulk spam, reply as staff, quick-edit, sign out."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SEED_SLUG, serve_project
-from tests.support.akismet import start_fake_akismet
+from tests.browser.conftest import SEED_SLUG, Newsroom, running_newsroom
 from tests.support.browser import axe_violations
 from tests.support.needs import require
-from tests.support.site import ROOT, build, demo_project
+from tests.support.site import build
 from tests.support.tls import make_self_signed
 from tests.support.xss import XSS_CORPUS
 
@@ -30,15 +27,8 @@ EDITOR = "editor@news.example"
 PASSWORD = "correct horse battery staple"
 
 
-@dataclass
-class Desk:
+class Desk(Newsroom):
     """A newsroom served by `newsroom serve`, with an editor's account."""
-
-    root: Path
-    url: str
-    env: dict
-    akismet: object
-    verify: object  # what httpx trusts: the test's certificate over HTTPS
 
     def post_comment(self, body: str, author: str = "Reader") -> int:
         answer = httpx.post(
@@ -49,14 +39,6 @@ class Desk:
         assert answer.status_code == 202, answer.text
         return answer.json()["id"]
 
-    def command(self, *args: str, stdin: str = "") -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "newsroom.cli", *args],
-            env=self.env, input=stdin, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
     def published(self) -> list[dict]:
         answer = httpx.get(
             f"{self.url}/api/comments", params={"thread": SEED_SLUG}, verify=self.verify
@@ -66,28 +48,12 @@ class Desk:
 
 @pytest.fixture(scope="module", params=["http", "https"])
 def desk(request, tmp_path_factory):
-    root = demo_project(tmp_path_factory.mktemp("desk"))
-    fake, akismet_server = start_fake_akismet()
-    env = {
-        **os.environ,
-        **fake.env(),
-        "NEWSROOM_DATABASE_URL": f"sqlite:///{root}/var/comments.sqlite3",
-        "NEWSROOM_THREADS": str(root / "output" / "threads.json"),
-        "NEWSROOM_RATE_LIMIT": "0",
-        "PYTHONPATH": str(ROOT),
-    }
-    build(root, env=env)
+    root = tmp_path_factory.mktemp("desk")
     tls = make_self_signed(root) if request.param == "https" else None
-    server, url = serve_project(root, env, tls)
-    verify = tls.trusting_context() if tls else True
-    made = Desk(root, url, env, fake, verify)
-    made.command("moderators", "add", EDITOR, "--role", "admin", "--password-stdin",
-                 stdin=PASSWORD)  # fmt: skip
-    yield made
-    server.terminate()
-    server.wait(10)
-    akismet_server.shutdown()
-    akismet_server.server_close()
+    with running_newsroom(root / "site", tls, kind=Desk) as made:
+        made.command("moderators", "add", EDITOR, "--role", "admin", "--password-stdin",
+                     stdin=PASSWORD)  # fmt: skip
+        yield made
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from newsroom.cli import main
 from newsroom.comments.store import open_store
 from newsroom.comments.store.clock import now
+from tests.support.command import newsroom as run
 from tests.support.comments import new
 from tests.support.service import THREAD, free_port, write_manifest
 
@@ -34,16 +35,6 @@ def moderation(request, tmp_path, monkeypatch, fake_akismet):
     store.migrate()
     yield store, env
     store.close()
-
-
-def run(*args, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "newsroom.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
 
 
 def test_list_show_and_json(moderation):

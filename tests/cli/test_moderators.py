@@ -2,13 +2,12 @@
 stores."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from newsroom.comments import sessions
 from newsroom.comments.store.clock import now
+from tests.support.command import newsroom as run
 from tests.support.comments import new
 
 PASSWORD = "correct horse battery staple"
@@ -20,16 +19,6 @@ def env(store_url, tmp_path, monkeypatch):
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     return environment
-
-
-def run(*args, stdin: str = ""):
-    return subprocess.run(
-        [sys.executable, "-m", "newsroom.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_add_list_set_password_and_remove(env, store):
