@@ -94,3 +94,5 @@ NEWSROOM_COMMENTS_API = os.environ.get("NEWSROOM_COMMENTS_API", "/api/comments")
 # The comment store the build reads approved comments from (the service's own default).
 NEWSROOM_COMMENTS_DATABASE_URL = os.environ.get("NEWSROOM_DATABASE_URL", DEFAULT_DATABASE_URL)
 NEWSROOM_COMMENTS_DEPTH = 3
+# Named in the build's record: `newsroom publish` says which settings drew the pages.
+NEWSROOM_SETTINGS_FILE = "pelicanconf.py"

@@ -6,21 +6,25 @@ Settings (all optional):
   (``sqlite:///…`` or ``postgresql://…``); empty, or a SQLite file that does not exist,
   builds without comments.
 - ``NEWSROOM_COMMENTS_DEPTH``: how deep replies nest (default 3).
+- ``NEWSROOM_SETTINGS_FILE``: the settings file's name, kept in the build's record so that
+  `newsroom publish` can say which settings its pages were drawn with.
 
 Every article gets ``comments`` (trees of ``CommentNode``) and ``comment_count``, read in
 one query per build after the articles are read, so Pelican's content cache never holds
-them; templates get ``comments_html(article)``, ``comment_feed(article)`` (its Atom feed of
-comments), ``COMMENTS_FEED`` (the site's) and the comment form as
-``newsroom/comment_form.html``. The build also writes ``threads.json`` for the comment
-service, and the comment feeds.
+them. Templates get ``comment_region(kind, article)``: each part of a page that shows an
+article's comments (kinds: ``head``, ``jsonld``, ``thread``, ``teaser``, ``archive``),
+drawn between markers that a publish redraws; ``COMMENTS_FEED`` (the site's comment
+feed), and the comment form as ``newsroom/comment_form.html``. After the articles are
+written, the build writes ``threads.json`` for the comment service, each article's
+comment feed and JSON, the site's comment feed, and the record publishes work from
+(``.newsroom/``).
 """
 
 import logging
 
-from markupsafe import Markup
 from pelican import signals
 
-from newsroom.site import comment_feeds, comment_html, comments
+from newsroom.site import comments
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +40,18 @@ def attach_comments(generator) -> None:
     comments.attach(generator.articles, approved, comments.depth(settings))
 
 
-def add_template_function(generator) -> None:
-    api = generator.settings.get("NEWSROOM_COMMENTS_API", "/api/comments")
+def add_to_templates(generator) -> None:
+    # One Regions a build, whichever generator's templates draw them.
+    regions = generator.context.get(comments.REGIONS)
+    if regions is None:
+        regions = generator.context[comments.REGIONS] = comments.Regions(generator.settings)
+    comments.add_to_templates(generator.env, regions)
 
-    def comments_html(article) -> Markup:
-        reply_url = comment_html.reply_base(api, article.slug)
-        return Markup(comment_html.render(article.comments, article.date_format, reply_url))
 
-    generator.env.globals["comments_html"] = comments_html
-    generator.env.globals["comment_feed"] = comment_feeds.article_feed
-    generator.env.globals["COMMENTS_FEED"] = comment_feeds.SITE_FEED
-    comments.add_form_template(generator.env)
+def note_page(path, context) -> None:
+    regions = context.get(comments.REGIONS)
+    if regions is not None:
+        regions.written(path)
 
 
 def write_manifest(generator, writer) -> None:
@@ -60,13 +65,16 @@ def write_manifest(generator, writer) -> None:
     logger.info("Writing %s", path)
 
 
-def write_comment_feeds(generator, writer) -> None:
-    for path in comment_feeds.write(generator.output_path, generator.articles, generator.settings):
+def write_files(generator, writer) -> None:
+    regions = generator.context[comments.REGIONS]
+    written = comments.write_files(generator.output_path, generator.articles, regions)
+    for path in written:
         logger.debug("Writing %s", path)
 
 
 def register() -> None:
-    signals.generator_init.connect(add_template_function)
+    signals.generator_init.connect(add_to_templates)
+    signals.content_written.connect(note_page)
     signals.article_generator_finalized.connect(attach_comments)
     signals.article_writer_finalized.connect(write_manifest)
-    signals.article_writer_finalized.connect(write_comment_feeds)
+    signals.article_writer_finalized.connect(write_files)

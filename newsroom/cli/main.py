@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsroom.cli import jobs, lambda_package, moderation, moderators
+from newsroom.cli import jobs, lambda_package, moderation, moderators, publish
 from newsroom.comments.accounts import ROLES
 from newsroom.comments.config import ConfigError, Settings
 from newsroom.comments.model import STATUSES
@@ -97,12 +97,22 @@ def parser() -> argparse.ArgumentParser:
     scheduled.set_defaults(needs_store=True)
     job_actions = scheduled.add_subparsers(required=True, metavar="ACTION")
     run = job_actions.add_parser("run", help="run the jobs that are due (cron, timers)")
-    run.add_argument("names", nargs="*", metavar="JOB", help="only these (recheck, purge)")
+    run.add_argument("names", nargs="*", metavar="JOB", help="only these (recheck, purge, publish)")
     run.add_argument("--force", action="store_true", help="run them even if not due")
     run.set_defaults(run=jobs.run_jobs)
     job_actions.add_parser("list", help="when each job ran and is due").set_defaults(
         run=jobs.list_jobs
     )
+
+    publishing = commands.add_parser(
+        "publish", help="bring the comment parts of the built pages up to date, no build"
+    )
+    publishing.add_argument(
+        "--thread", dest="threads", action="append", default=[], metavar="SLUG",
+        help="this article's pages too, marked or not (repeat for more)",
+    )  # fmt: skip
+    publishing.add_argument("--all", action="store_true", help="every article's pages")
+    publishing.set_defaults(run=publish.run_publish, needs_store=True)
 
     moderate = commands.add_parser("comments", help="moderate comments")
     moderate.set_defaults(needs_store=True)  # these actions get an opened store

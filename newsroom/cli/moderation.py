@@ -56,8 +56,8 @@ def run_moderate(args, settings: Settings, store: Store) -> int:
         print(f"newsroom: comment {id}: {reason}", file=sys.stderr)
     if done.changed:
         print(f"{args.action}: {', '.join(map(str, done.changed))}")
-    if done.published is False:
-        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+    if done.published is not None:
+        report_publishing(done.published)
     for i in done.missing:
         print(f"newsroom: no comment {i}", file=sys.stderr)
     return 0 if done.ok else 1
@@ -148,9 +148,21 @@ def run_erase(args, settings: Settings, store: Store) -> int:
     )
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
-    if ids and moderation.publish(ids) is False:  # pages show the name until rebuilt
-        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
+    if ids:  # pages show the name until published
+        report_publishing(moderation.publish(settings, store))
     return 0
+
+
+def report_publishing(published: moderation.Published) -> None:
+    """Quiet when the pages are up to date; else what is wrong and what happens next."""
+    if published.failed:
+        print(
+            f"newsroom: the pages are not published yet ({published.said}); the publish "
+            "job tries again within a minute, or run `newsroom publish`",
+            file=sys.stderr,
+        )
+    if published.hook is False:
+        print("newsroom: the rebuild hook failed; rebuild the site by hand", file=sys.stderr)
 
 
 def run_export(args, settings: Settings, store: Store) -> int:

@@ -53,6 +53,15 @@ class Settings:
     secret_key: str = field(default="", repr=False)  # signs tokens, keys hashes
     site_url: str = ""  # the public site, when not the one the build wrote in threads.json
     console_url: str = ""  # the console, for mail links; default: the site's /moderate
+    publish_to: str = ""  # the built site: a folder or s3://bucket/prefix ("off": no publishing)
+
+    @property
+    def publish_target(self) -> str:
+        """Where publishes write: NEWSROOM_PUBLISH_TO, else the folder of threads.json
+        (the build wrote both); "" when publishing is off."""
+        if self.publish_to == "off":
+            return ""
+        return self.publish_to or os.path.dirname(self.threads_path) or "."
 
     @property
     def akismet_configured(self) -> bool:
@@ -98,6 +107,7 @@ class Settings:
             console_url=web_address("NEWSROOM_CONSOLE_URL", text("NEWSROOM_CONSOLE_URL")).rstrip(
                 "/"
             ),
+            publish_to=_publish_to(text("NEWSROOM_PUBLISH_TO")),
             personal_data_days=whole_number(
                 "NEWSROOM_PERSONAL_DATA_DAYS",
                 text("NEWSROOM_PERSONAL_DATA_DAYS"),
@@ -118,6 +128,16 @@ def secret(name: str, value: str) -> str:
             f"{name} must have at least {MIN_SECRET_KEY_CHARS} random characters, "
             f"not {len(value)} (make one with {MAKE_A_KEY})"
         )
+    return value
+
+
+def _publish_to(value: str) -> str:
+    if value.startswith("s3://") and not value.removeprefix("s3://").split("/")[0]:
+        raise ConfigError(
+            "NEWSROOM_PUBLISH_TO: name the bucket, as s3://bucket or s3://bucket/prefix"
+        )
+    if "://" in value and not value.startswith("s3://"):
+        raise ConfigError("NEWSROOM_PUBLISH_TO must be a folder, s3://bucket[/prefix], or off")
     return value
 
 

@@ -1,12 +1,14 @@
-"""The jobs that run by themselves: Akismet rechecks, and the daily purge.
+"""The jobs that run by themselves: Akismet rechecks, the daily purge, and publishing
+the comment pages (each minute, catching up on what a moderation's own publish missed).
 
 One runner, ``run_due``, for every host: `newsroom serve` calls it in the background,
 `newsroom jobs run` from cron or a systemd timer. A job runs when it is due and its
 runner holds the job's lease in the store, so several instances never run it at once; the
-lease outlasts a Lambda's 15-minute timeout. A job that fails is tried again on its next
-turn; it cannot lose a comment (comments are stored before any job sees them). To add a
-job: an async function of (settings, store, now) that says what it did and when it is
-next due, and an entry in JOBS.
+lease outlasts a Lambda's 15-minute timeout (publishing takes a short one and renews it as
+it goes). A job that fails is tried again on its next turn; it cannot lose a comment
+(comments are stored before any job sees them). To add a job: an async function of
+(settings, store, now, lease) that says what it did and when it is next due, and an
+entry in JOBS.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -39,6 +42,9 @@ LEASE = timedelta(minutes=20)
 RECHECK_EVERY = timedelta(minutes=20)
 RECHECK_AFTER_BAD_KEY = timedelta(hours=6)
 PURGE_EVERY = timedelta(days=1)
+PUBLISH_EVERY = timedelta(minutes=1)
+PUBLISH_LEASE = timedelta(minutes=2)  # renewed while a publish runs; a crash frees it soon
+WAIT_STEP = 0.05  # seconds between tries for a lease another runner holds
 
 
 @dataclass(frozen=True)
@@ -47,14 +53,37 @@ class Ran:
     next_in: timedelta  # when it is due again
 
 
+@dataclass
+class Lease:
+    """A runner's hold on a job; ``keep`` renews it when half of it has passed."""
+
+    store: Store
+    name: str
+    holder: str
+    length: timedelta
+    renewed: float = field(default_factory=time.monotonic)
+
+    def keep(self) -> None:
+        if time.monotonic() - self.renewed < self.length.total_seconds() / 2:
+            return
+        if not self.store.renew_job(self.name, self.holder, clock_now() + self.length):
+            raise LeaseLost(f"job {self.name}: the lease expired and was taken over")
+        self.renewed = time.monotonic()
+
+
+class LeaseLost(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
     every: timedelta  # its turn after a failure
-    run: Callable[[Settings, Store, datetime], Awaitable[Ran]]
+    run: Callable[[Settings, Store, datetime, Lease], Awaitable[Ran]]
+    lease: timedelta = LEASE
 
 
-async def recheck_job(settings: Settings, store: Store, now: datetime) -> Ran:
+async def recheck_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
     from newsroom.comments.akismet_gateway import gateway_from_settings
     from newsroom.comments.manifest import ThreadIndex
     from newsroom.comments.recheck import MAX_AGE, Rechecked, recheck
@@ -111,9 +140,17 @@ async def _mail_the_moderator(
     return sent
 
 
-async def purge_job(settings: Settings, store: Store, now: datetime) -> Ran:
+async def purge_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
     purged = await asyncio.to_thread(retention.purge, settings, store, now)
     return Ran(purged.summary().replace("\n", " "), PURGE_EVERY)
+
+
+async def publish_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
+    """The pages of the threads in the publish queue (comments/publishing/)."""
+    from newsroom.comments.publishing import publish_to
+
+    said = await asyncio.to_thread(publish_to, settings, store, (), lease.keep)
+    return Ran(said, PUBLISH_EVERY)
 
 
 JOBS: dict[str, Job] = {
@@ -121,6 +158,7 @@ JOBS: dict[str, Job] = {
     for job in (
         Job("recheck", RECHECK_EVERY, recheck_job),
         Job("purge", PURGE_EVERY, purge_job),
+        Job("publish", PUBLISH_EVERY, publish_job, PUBLISH_LEASE),
     )
 }
 
@@ -138,20 +176,21 @@ async def run_due(
     now: datetime | None = None,
     force: bool = False,
     holder: str | None = None,
+    wait: float = 0,
 ) -> dict[str, str]:
     """Run each job (all, or ``names``) that is due and free; what each did. ``force``
-    runs them whether due or not (never while another runner holds one)."""
+    runs them whether due or not (never while another runner holds one); ``wait``
+    seconds for another runner to finish first (a publish after a moderation action)."""
     holder = holder or runner_name()
     results = {}
     for name in names or JOBS:
         job = JOBS[name]
-        at = now or clock_now()
-        taken = await asyncio.to_thread(store.take_job, name, holder, at, at + LEASE, force)
-        if not taken:
+        at = await _take(store, job, holder, now, force, wait)
+        if at is None:
             results[name] = "not due, or running elsewhere"
             continue
         try:
-            ran = await job.run(settings, store, at)
+            ran = await job.run(settings, store, at, Lease(store, name, holder, job.lease))
         except Exception as exc:  # tried again on its next turn
             logger.exception("Job %s failed", name)
             ran = Ran(f"failed: {type(exc).__name__}: {exc}", job.every)
@@ -159,3 +198,17 @@ async def run_due(
         logger.info("Job %s: %s", name, ran.result)
         results[name] = ran.result
     return results
+
+
+async def _take(
+    store: Store, job: Job, holder: str, now: datetime | None, force: bool, wait: float
+) -> datetime | None:
+    """The job's lease, taken (when: the run's time), or None."""
+    deadline = time.monotonic() + wait
+    while True:
+        at = now or clock_now()
+        if await asyncio.to_thread(store.take_job, job.name, holder, at, at + job.lease, force):
+            return at
+        if time.monotonic() >= deadline:
+            return None
+        await asyncio.sleep(WAIT_STEP)

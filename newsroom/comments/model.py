@@ -169,3 +169,13 @@ def _public_json_function() -> Callable[[PublishedComment], dict[str, Any]]:
 
 
 _public_json = _public_json_function()
+
+
+def thread_json(thread: str, comments: list[PublishedComment]) -> bytes:
+    """A thread's published comments as ``GET /api/comments`` answers and a publish
+    writes beside the page: the same bytes (Starlette's JSONResponse's encoding)."""
+    import json
+
+    public = [comment.public() for comment in comments]
+    data = {"thread": thread, "count": len(public), "comments": public}
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()

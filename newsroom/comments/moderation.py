@@ -1,9 +1,10 @@
 """One set of rules for moderation, whoever moderates: `newsroom comments` and the console.
 
 Every action is recorded in the audit trail with its actor, in the transaction that
-makes it. Spam and not spam are reported to Akismet (and how that went is recorded);
-an approval asks the site to publish (the rebuild hook). A staff reply is published at
-once and never sent to Akismet; a quick edit is sanitised again like a reader's text.
+makes it. Spam and not spam are reported to Akismet (and how that went is recorded). An
+action that changes what pages show publishes them before it returns (the publish job,
+run at once) and calls the rebuild hook. A staff reply is published at once and never
+sent to Akismet; a quick edit is sanitised again like a reader's text.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ Action = Literal["approve", "reject", "spam", "ham", "delete"]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 STATUS_AFTER: dict[str, Status] = {"approve": "approved", "reject": "rejected", "spam": "spam"}
 REPLY_LIMIT = 5000  # characters, as a reader's comment
+PUBLISH_WAIT = 10.0  # seconds an action waits for a publish under way to finish
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +40,20 @@ class Done:
     missing: list[int] = field(default_factory=list)
     report_failures: dict[int, str] = field(default_factory=dict)  # id -> why Akismet missed it
     akismet_told: bool = True  # False when no key is configured: nobody to tell
-    published: bool | None = None  # the rebuild hook: None when there is none
+    published: Published | None = None  # when pages were to change
 
     @property
     def ok(self) -> bool:
         return not self.missing and not self.report_failures
+
+
+@dataclass(frozen=True)
+class Published:
+    """How the pages were brought up to date after an action."""
+
+    said: str  # the publish job's result
+    failed: bool  # the pages wait for the job's next turn (or a build)
+    hook: bool | None  # the rebuild hook: None when there is none
 
 
 def shell_actor() -> str:
@@ -73,8 +84,8 @@ def moderate(settings: Settings, store: Store, ids: list[int], action: str, acto
         done.changed = store.set_status(list(kept), STATUS_AFTER[action], actor, action)
     if action in ("spam", "ham") and done.changed:
         _report(settings, store, [kept[i] for i in done.changed], action, actor, done)
-    if action == "approve" and done.changed:
-        done.published = publish(done.changed)
+    if action == "approve" or any(kept[i].status == "approved" for i in done.changed):
+        done.published = publish(settings, store) if done.changed else None
     return done
 
 
@@ -86,7 +97,13 @@ def empty_spam(settings: Settings, store: Store, actor: str) -> Done:
 
 
 def reply(
-    store: Store, parent: Comment, body: str, author: str, actor: str, site_name: str = ""
+    settings: Settings,
+    store: Store,
+    parent: Comment,
+    body: str,
+    author: str,
+    actor: str,
+    site_name: str = "",
 ) -> int:
     """The newsroom's reply under ``parent``, published at once, marked as staff."""
     from newsroom.comments.text import render
@@ -101,11 +118,19 @@ def reply(
         staff=True,
     )  # fmt: skip
     id = store.add_reply(comment, actor)
-    publish([id])
+    publish(settings, store)
     return id
 
 
-def edit(store: Store, comment: Comment, author: str, url: str, body: str, actor: str) -> bool:
+def edit(
+    settings: Settings,
+    store: Store,
+    comment: Comment,
+    author: str,
+    url: str,
+    body: str,
+    actor: str,
+) -> bool:
     """A quick edit of the text and author fields, checked and sanitised as a post is."""
     from newsroom.comments.model import LIMITS
     from newsroom.comments.text import render
@@ -121,19 +146,25 @@ def edit(store: Store, comment: Comment, author: str, url: str, body: str, actor
         return False
     edited = store.edit(comment.id, changed, render(fields["body"]), actor)
     if edited and comment.status == "approved":
-        publish([comment.id])
+        publish(settings, store)
     return edited
 
 
-def publish(ids: list[int]) -> bool | None:
-    """Ask the site to publish (newsroom.comments.rebuild_hook, when the project has it)."""
+def publish(settings: Settings, store: Store) -> Published:
+    """Bring the pages up to date now: the publish job, run at once (after the one
+    running, if any, for up to PUBLISH_WAIT); then the host's rebuild hook, if set."""
+    from newsroom.comments import jobs
+    from newsroom.comments.rebuild_hook import after_change
+
     try:
-        from newsroom.comments.rebuild_hook import after_approve
-    except ModuleNotFoundError as exc:
-        if exc.name != "newsroom.comments.rebuild_hook":
-            raise  # a dependency of the hook is missing: say so, do not hide it
-        return None
-    return after_approve(ids)
+        said = asyncio.run(
+            jobs.run_due(settings, store, ["publish"], force=True, wait=PUBLISH_WAIT)
+        )["publish"]
+    except Exception as exc:  # the store, say: the job's next turn catches up
+        logger.exception("Publishing after a moderation action failed")
+        said = f"failed: {type(exc).__name__}"
+    failed = said.startswith(("failed", "not due"))
+    return Published(said, failed, after_change())
 
 
 def _report(

@@ -1,4 +1,4 @@
-"""The rebuild hook: ask the host to rebuild the site after comments are approved.
+"""The rebuild hook: ask the host to rebuild the site after what its pages show changed.
 
 ``NEWSROOM_REBUILD_HOOK_URL`` is a deploy hook as Netlify, Vercel and Cloudflare Pages
 give them: an empty POST starts a build. A failure is logged as an error with what to do;
@@ -45,9 +45,10 @@ def trigger(url: str, timeout: float = TIMEOUT_SECONDS) -> bool:
     return False
 
 
-def after_approve(ids: list[int], environ: Mapping[str, str] = os.environ) -> bool | None:
-    """Called by `newsroom comments approve`; None when no hook is configured."""
+def after_change(environ: Mapping[str, str] = os.environ) -> bool | None:
+    """Called after a moderation action changed what pages show; None when no hook is
+    configured."""
     url = hook_url(environ)
-    if not url or not ids:
+    if not url:
         return None
     return trigger(url)

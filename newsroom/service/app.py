@@ -275,8 +275,7 @@ async def list_comments(request: Request) -> Response:
     if isinstance(thread, Response):
         return thread
     comments = await _service(request).store.published(thread)
-    public = [comment.public() for comment in comments]
-    return JSONResponse({"thread": thread, "count": len(public), "comments": public})
+    return Response(model.thread_json(thread, comments), media_type="application/json")
 
 
 async def count_comments(request: Request) -> Response:

@@ -1,20 +1,44 @@
-"""What the comments plugin does to a build: approved comments onto articles, and the
-thread manifest that tells the service which articles take comments."""
+"""What the comments plugin does to a build: approved comments onto articles, the parts
+of pages that show them, and the files a publish works from.
+
+The parts (``comment_region``) are drawn by comments/publishing/fragments.py between
+markers, and every page holding one is noted; after the articles are written, the build
+writes each article's comment feed and JSON, the site's feed, the thread manifest for the
+service, and the record that lets a publish redraw those parts without a build.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import jinja2
+from markupsafe import Markup
 
 from newsroom.comments import FORM_TEMPLATES, manifest, tree
 from newsroom.comments.manifest import Thread
-from newsroom.comments.model import POSTED, PublishedComment
-from newsroom.site.jsonld import absolute, plain_text
+from newsroom.comments.model import POSTED, PublishedComment, thread_json
+from newsroom.comments.publishing import feeds, record, regions
+from newsroom.comments.publishing.fragments import (
+    DRAWN,
+    FEED,
+    JSON,
+    KINDS,
+    Article,
+    Site,
+    absolute,
+    json_ld_script,
+    plain_text,
+)
+from newsroom.comments.publishing.fragments import Thread as Shown
+from newsroom.site import jsonld
 
 logger = logging.getLogger(__name__)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REGIONS = "newsroom_regions"  # the build's Regions, in Pelican's context
 
 
 def load_approved(database_url: str) -> list[PublishedComment]:
@@ -55,6 +79,117 @@ def attach(articles: Iterable, approved: list[PublishedComment], max_depth: int)
         article.comment_count = tree.count(article.comments)
 
 
+class Regions:
+    """One build's comment regions: drawn for the templates, and noted page by page."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.site = site(settings, EPOCH)
+        self.pages: defaultdict[str, set[str]] = defaultdict(set)  # slug -> pages
+        self.articles: dict[str, Article] = {}
+        self._drawn: set[str] = set()  # slugs drawn into the page being rendered
+
+    def written(self, path: str) -> None:
+        """Pelican wrote a page (``content_written``, right after rendering it): the
+        regions drawn since the last one are in it. (A macro imported without context
+        cannot tell a region which page it is in.)"""
+        page = os.path.relpath(path, self.settings["OUTPUT_PATH"]).replace(os.sep, "/")
+        for slug in self._drawn:
+            self.pages[slug].add(page)
+        self._drawn.clear()
+
+    def article(self, article) -> Article:
+        """What the regions show of a Pelican article (worked out once: its url is not)."""
+        found = self.articles.get(article.slug)
+        if found is None:
+            found = self.articles[article.slug] = Article(
+                slug=article.slug,
+                title=article.title,
+                url=article.url,
+                save_as=article.save_as,
+                lang=article.lang,
+                date_format=article.date_format,
+            )
+        return found
+
+    def region(self, kind: str, article) -> Markup:
+        """``comment_region(kind, article)`` in a template (kinds: fragments.KINDS)."""
+        if kind not in KINDS:
+            raise ValueError(f"comment_region: no kind {kind!r} (kinds: {', '.join(KINDS)})")
+        shown = self.article(article)
+        self._drawn.add(shown.slug)
+        if kind == "jsonld":
+            html = json_ld_script(jsonld.news_article(article, self.settings))
+        else:
+            thread = Shown(article.comments, article.comment_count)
+            html = DRAWN[kind](self.site, shown, thread)
+        return Markup(regions.wrap(kind, shown.slug, html))
+
+
+def site(settings: dict, newest: datetime) -> Site:
+    siteurl = settings.get("SITEURL", "")
+    return Site(
+        siteurl=siteurl,
+        feed_domain=settings.get("FEED_DOMAIN") or siteurl,
+        name=settings.get("SITENAME", ""),
+        lang=settings.get("DEFAULT_LANG", "en"),
+        api=settings.get("NEWSROOM_COMMENTS_API", "/api/comments"),
+        depth=depth(settings),
+        newest=newest,
+    )
+
+
+def add_to_templates(env: jinja2.Environment, drawn: Regions) -> None:
+    """``comment_region``, ``COMMENTS_FEED`` and the comment form the service also
+    renders (``newsroom/comment_form.html``, with the field declaration it is drawn from)."""
+    env.globals["comment_region"] = drawn.region
+    env.globals["COMMENTS_FEED"] = feeds.SITE_FEED
+    form = jinja2.PrefixLoader({"newsroom": jinja2.FileSystemLoader(FORM_TEMPLATES)})
+    env.loader = jinja2.ChoiceLoader([env.loader, form]) if env.loader else form
+    env.globals["comment_fields"] = POSTED
+
+
+def write_files(output_path: str, articles: list, drawn: Regions) -> list[str]:
+    """Each article's comment feed (when it has comments) and JSON, the site's feed, and
+    the build's record; the paths written."""
+    settings = drawn.settings
+    newest = max((a.date for a in articles), default=EPOCH)
+    the_site = site(settings, newest)
+    files: dict[str, str | bytes] = {}
+    every: list[PublishedComment] = []
+    for article in articles:
+        shown = drawn.article(article)
+        comments = sorted((node.comment for node in tree.flatten(article.comments)), key=_age)
+        every += comments
+        feed = feeds.article_feed(the_site, shown, comments)
+        if feed is not None:
+            files[shown.beside(FEED)] = feed
+        files[shown.beside(JSON)] = thread_json(shown.slug, comments)
+    shown_articles = {a.slug: drawn.article(a) for a in articles}
+    files[feeds.SITE_FEED] = feeds.site_feed(the_site, feeds.latest(every), shown_articles)
+    if settings.get("RELATIVE_URLS"):
+        logger.error(
+            "RELATIVE_URLS is on: comments are published by full builds only (a publish "
+            "draws pages with the one SITEURL)"
+        )
+    else:
+        entries = (record.Entry(a, tuple(drawn.pages[a.slug])) for a in shown_articles.values())
+        files.update(record.files(the_site, settings.get("NEWSROOM_SETTINGS_FILE", ""), entries))
+    return [_write(output_path, path, data) for path, data in files.items()]
+
+
+def _age(comment: PublishedComment) -> tuple[datetime, int]:
+    return comment.created, comment.id
+
+
+def _write(output_path: str, path: str, data: str | bytes) -> str:
+    target = os.path.join(output_path, *path.split("/"))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as file:
+        file.write(data.encode() if isinstance(data, str) else data)
+    return target
+
+
 def write_manifest(output_path: str, articles: Iterable, siteurl: str, sitename: str) -> str:
     threads = (thread(a, siteurl) for a in articles)
     return manifest.write(output_path, threads, siteurl, plain_text(sitename))
@@ -71,11 +206,3 @@ def thread(article, siteurl: str) -> Thread:
         modified=getattr(article, "modified", article.date),
         lang=article.lang,
     )
-
-
-def add_form_template(env: jinja2.Environment) -> None:
-    """The comment form the service also renders, as ``newsroom/comment_form.html``,
-    with the field declaration it is drawn from."""
-    form = jinja2.PrefixLoader({"newsroom": jinja2.FileSystemLoader(FORM_TEMPLATES)})
-    env.loader = jinja2.ChoiceLoader([env.loader, form]) if env.loader else form
-    env.globals["comment_fields"] = POSTED

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from urllib.parse import urljoin
+from newsroom.comments.publishing.fragments import (
+    absolute,
+    plain_text,
+    script_json,
+    with_comments,
+)
 
-from markupsafe import Markup
-
-from newsroom.comments.tree import flatten
-
-
-def absolute(siteurl: str, path: str) -> str:
-    return urljoin(siteurl.rstrip("/") + "/", path) if siteurl else "/" + path.lstrip("/")
+__all__ = ["absolute", "news_article", "plain_text", "publisher", "script_json"]
 
 
 def news_article(article, settings: dict) -> dict:
@@ -45,17 +43,9 @@ def news_article(article, settings: dict) -> dict:
         if source.url:
             data["citation"]["url"] = source.url
     threads = getattr(article, "comments", None)  # set by the comments plugin
-    if threads is not None:
-        nodes = flatten(threads)
-        data["commentCount"] = len(nodes)
-        if nodes:
-            data["comment"] = comments(nodes, url, data["publisher"])
+    if threads is not None:  # last: a publish redraws them (fragments.json_ld)
+        with_comments(data, threads)
     return data
-
-
-def plain_text(html: str) -> str:
-    """HTML as the text it shows: tags dropped, entities decoded."""
-    return Markup(html).striptags()
 
 
 def publisher(settings: dict) -> dict:
@@ -76,37 +66,3 @@ def correction_comment(correction) -> dict:
     if correction.date is not None:
         data["datePublished"] = correction.date.isoformat()
     return data
-
-
-def script_json(data: dict) -> str:
-    """JSON that is safe to put between <script type="application/ld+json"> tags.
-
-    Compact, so that json uses its C encoder; <, > and & are escaped so that no text can
-    end the script element or open a comment inside it.
-    """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def comments(nodes, article_url: str, organisation: dict | None = None) -> list[dict]:
-    """schema.org Comment entries for the published comments, replies pointing at parents;
-    the newsroom's own replies are the organisation's."""
-    entries = []
-    for node in nodes:
-        comment = node.comment
-        entry = {
-            "@type": "Comment",
-            "@id": f"{article_url}#comment-{comment.id}",
-            "url": f"{article_url}#comment-{comment.id}",
-            "author": (
-                organisation
-                if comment.staff and organisation
-                else {"@type": "Person", "name": comment.author}
-            ),
-            "dateCreated": comment.created.isoformat(),
-            "text": comment.body,  # as written: plain text with light Markdown
-        }
-        if comment.parent:
-            entry["parentItem"] = {"@id": f"{article_url}#comment-{comment.parent}"}
-        entries.append(entry)
-    return entries

@@ -344,17 +344,6 @@ def test_the_default_store_is_var_comments_sqlite3(tmp_path):
     assert (tmp_path / "var" / "comments.sqlite3").is_file()
 
 
-def test_approve_works_without_the_rebuild_module(moderation, monkeypatch, capsys):
-    store, _ = moderation
-    id = store.add(new())
-    monkeypatch.setitem(
-        sys.modules, "newsroom.comments.rebuild_hook", None
-    )  # import raises: not found
-    assert main(["comments", "approve", str(id)]) == 0
-    assert store.get(id).status == "approved"
-    assert capsys.readouterr().out.strip() == f"approve: {id}"
-
-
 def test_serve_answers_on_its_port(tmp_path):
     site = tmp_path / "site"
     site.mkdir()

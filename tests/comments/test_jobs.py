@@ -61,7 +61,7 @@ def test_a_comment_older_than_15_days_is_left_to_the_moderator(store, fake_akism
 
 
 def test_a_failing_job_is_tried_again_on_its_next_turn(store, monkeypatch):
-    async def broken(settings, store, at):
+    async def broken(settings, store, at, lease):
         raise RuntimeError("the disk is full")
 
     monkeypatch.setitem(jobs.JOBS, "purge", jobs.Job("purge", timedelta(days=1), broken))

@@ -28,19 +28,19 @@ def hook_server():
 
 def test_approval_posts_to_the_hook(hook_server):
     url, received = hook_server(200)
-    assert rebuild.after_approve([1, 2], {"NEWSROOM_REBUILD_HOOK_URL": url}) is True
+    assert rebuild.after_change({"NEWSROOM_REBUILD_HOOK_URL": url}) is True
     assert received == [("/build_hooks/s3cr3t", b"{}")]
 
 
 def test_no_hook_configured_does_nothing():
-    assert rebuild.after_approve([1], {}) is None
+    assert rebuild.after_change({}) is None
 
 
 @pytest.mark.parametrize("answer", [404, 500])
 def test_a_failing_hook_is_logged_without_its_secret(hook_server, caplog, answer):
     url, received = hook_server(answer)
     with caplog.at_level(logging.ERROR):
-        assert rebuild.after_approve([1], {"NEWSROOM_REBUILD_HOOK_URL": url}) is False
+        assert rebuild.after_change({"NEWSROOM_REBUILD_HOOK_URL": url}) is False
     assert len(received) == 1
     assert f"HTTP {answer}" in caplog.text
     assert "rebuild the site by hand" in caplog.text

@@ -240,6 +240,8 @@ def test_the_script_gets_json_and_its_token_goes_in_a_header(console):
             "changed": [id],
             "missing": [],
             "report_failures": {},
+            "published": "nothing published: no build record (.newsroom/site.json): build "
+            "the site once with this version (make html or make publish)",
         }
         counts = client.get("/moderate/", headers=JSON).json()["counts"]
     assert counts["approved"] == "1" and counts["pending"] == "0"

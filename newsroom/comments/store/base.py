@@ -37,6 +37,7 @@ from newsroom.comments.store.backend import (
     existing,
 )
 from newsroom.comments.store.clock import now
+from newsroom.comments.store.publish_queue import PublishQueueStore
 from newsroom.comments.store.queue import QueueStore
 
 __all__ = ["ID_RANGE", "AsyncTwin", "Query", "Row", "Store", "StoreError"]
@@ -94,9 +95,10 @@ def comment_reader(rows: Sequence[Row], from_db: FromDb) -> list[Comment]:
     return [_comment(row, from_db, at) for row in rows]
 
 
-class Store(QueueStore, AccountStore, AuditStore, Backend):
+class Store(QueueStore, AccountStore, AuditStore, PublishQueueStore, Backend):
     """A comment store: its comments (here), its moderators and their sessions
-    (accounts.py), the audit trail (audit.py) and the console's queue (queue.py)."""
+    (accounts.py), the audit trail (audit.py), the console's queue (queue.py) and the
+    threads waiting to be published (publish_queue.py)."""
 
     # --- the store's behaviour ---------------------------------------------------------
 
@@ -170,9 +172,26 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
 
     def published_query(self, thread: str | None = None) -> Query[list[PublishedComment]]:
         where, params = ("AND thread = ? ", (thread,)) if thread is not None else ("", ())
+        return self._published_query(f"{where}ORDER BY created, id", params)
+
+    def published_in(self, threads: Sequence[str]) -> list[PublishedComment]:
+        """The approved comments of these threads, oldest first (a publish)."""
+        if not threads:
+            return []
+        marks = ", ".join("?" * len(threads))
+        return self.ask(
+            self._published_query(f"AND thread IN ({marks}) ORDER BY created, id", threads)
+        )
+
+    def latest_published(self, limit: int) -> list[PublishedComment]:
+        """The newest approved comments of the site, newest first (its comment feed)."""
+        return self.ask(
+            self._published_query(f"ORDER BY created DESC, id DESC LIMIT {limit:d}", ())
+        )
+
+    def _published_query(self, rest: str, params: Sequence[Any]) -> Query[list[PublishedComment]]:
         sql = self._sql(
-            f"SELECT {', '.join(PUBLISHED_COLUMNS)} FROM comments "
-            f"WHERE status = 'approved' {where}ORDER BY created, id"
+            f"SELECT {', '.join(PUBLISHED_COLUMNS)} FROM comments WHERE status = 'approved' {rest}"
         )
         from_db = self._from_db
 
@@ -486,6 +505,13 @@ class Store(QueueStore, AccountStore, AuditStore, Backend):
                 self._sql("INSERT INTO jobs (name) VALUES (?) ON CONFLICT DO NOTHING"), (name,)
             )
             cursor.execute(sql, params)
+            return bool(cursor.rowcount)
+
+    def renew_job(self, name: str, holder: str, lease_until: datetime) -> bool:
+        """Extend a lease this holder has (a long run); False when it is not theirs now."""
+        sql = self._sql("UPDATE jobs SET lease_until = ? WHERE name = ? AND holder = ?")
+        with self._write() as cursor:
+            cursor.execute(sql, (self._to_db(lease_until), name, holder))
             return bool(cursor.rowcount)
 
     def finish_job(

@@ -192,6 +192,58 @@ MIGRATIONS.append(
     )
 )
 
+# What a page shows of a comment (model.PublishedComment): a change to one of these
+# columns of an approved comment (or one becoming or ceasing to be approved) is published.
+SHOWN = "status, thread, parent, author, url, body_html, created, staff"
+EITHER = "OLD.status = 'approved' OR NEW.status = 'approved'"
+
+MIGRATIONS.append(
+    (
+        7,
+        {
+            # The threads whose static pages are behind the store (publishing/): a trigger
+            # marks a thread whenever a change reaches what its pages show, in the
+            # transaction that makes it, whichever write made it (a moderator, a post
+            # approved at once, the purge); ``wanted`` counts the marks, so a publish
+            # clears only the marks it saw. A thread never changes, so NEW.thread is it.
+            "sqlite": [
+                "CREATE TABLE IF NOT EXISTS publish_queue "
+                "(thread TEXT PRIMARY KEY, wanted INTEGER NOT NULL)",
+                *(
+                    f"CREATE TRIGGER IF NOT EXISTS publish_on_{event} AFTER {event.upper()}"
+                    f"{columns} ON comments WHEN {when} BEGIN INSERT INTO publish_queue "
+                    f"(thread, wanted) VALUES ({row}.thread, 1) ON CONFLICT (thread) "
+                    "DO UPDATE SET wanted = wanted + 1; END"
+                    for event, columns, when, row in (
+                        ("insert", "", "NEW.status = 'approved'", "NEW"),
+                        ("update", f" OF {SHOWN}", EITHER, "NEW"),
+                        ("delete", "", "OLD.status = 'approved'", "OLD"),
+                    )
+                ),
+            ],
+            "postgresql": [
+                "CREATE TABLE IF NOT EXISTS publish_queue "
+                "(thread TEXT PRIMARY KEY, wanted BIGINT NOT NULL)",
+                "CREATE OR REPLACE FUNCTION newsroom_publish_queue() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN "
+                "INSERT INTO publish_queue (thread, wanted) VALUES (CASE WHEN TG_OP = 'DELETE' "
+                "THEN OLD.thread ELSE NEW.thread END, 1) ON CONFLICT (thread) "
+                "DO UPDATE SET wanted = publish_queue.wanted + 1; RETURN NULL; END $$",
+                *(
+                    f"CREATE OR REPLACE TRIGGER publish_on_{event} AFTER {event.upper()}"
+                    f"{columns} ON comments FOR EACH ROW WHEN ({when}) "
+                    "EXECUTE FUNCTION newsroom_publish_queue()"
+                    for event, columns, when in (
+                        ("insert", "", "NEW.status = 'approved'"),
+                        ("update", f" OF {SHOWN}", EITHER),
+                        ("delete", "", "OLD.status = 'approved'"),
+                    )
+                ),
+            ],
+        },
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 # The console's text search: a copy of each comment's searched text in a trigram index

@@ -213,10 +213,17 @@ async def reply(request: Request) -> Response:
     if isinstance(about, Response):
         return about
     who, form, store, parent = about
+    settings = service(request).settings.comments
     name = service(request).threads.current().site_name
     try:
         new = await run_in_threadpool(
-            moderation.reply, store, parent, form.get("body", ""), name, who.moderator.actor
+            moderation.reply,
+            settings,
+            store,
+            parent,
+            form.get("body", ""),
+            name,
+            who.moderator.actor,
         )
     except ValueError as exc:
         return _done(request, form, None, str(exc))
@@ -230,10 +237,11 @@ async def edit(request: Request) -> Response:
     if isinstance(about, Response):
         return about
     who, form, store, comment = about
+    settings = service(request).settings.comments
     author, url, body = (form.get(k, getattr(comment, k)) for k in ("author", "url", "body"))
     try:
         await run_in_threadpool(
-            moderation.edit, store, comment, author, url, body, who.moderator.actor
+            moderation.edit, settings, store, comment, author, url, body, who.moderator.actor
         )
     except ValueError as exc:
         return _done(request, form, None, str(exc))
@@ -267,8 +275,11 @@ def _done(
                 "changed": done.changed,
                 "missing": done.missing,
                 "report_failures": {str(k): v for k, v in done.report_failures.items()},
+                "published": None if done.published is None else done.published.said,
             }
         )
+    if done is not None and done.published is not None and done.published.failed:
+        error = "Done; the pages are not updated yet, and will be within a minute."
     back = form.get("back", "")[:MAX_FIELD_CHARS]
     if not SAFE_BACK.fullmatch(back):
         back = "/moderate/"

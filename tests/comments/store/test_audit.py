@@ -10,6 +10,8 @@ from newsroom.comments.config import Settings
 from newsroom.comments.store.audit import AuditEntry
 from tests.support.comments import new
 
+UNPUBLISHED = Settings(publish_to="off")  # no site to publish to here
+
 ACTOR = "editor@news.example"
 
 
@@ -44,15 +46,19 @@ def test_status_changes_are_recorded_with_before_and_after(store, settings):
 def test_an_edit_keeps_the_text_it_replaced_until_the_reader_is_erased(store):
     id = store.add(new(body="Teh original", author="Ann", email="ann@example.org"))
     comment = store.get(id)
-    assert moderation.edit(store, comment, "Ann B.", "", "The *original* <script>x</script>", ACTOR)
+    assert moderation.edit(
+        UNPUBLISHED, store, comment, "Ann B.", "", "The *original* <script>x</script>", ACTOR
+    )
     edited = store.get(id)
     assert edited.body == "The *original* <script>x</script>"
     assert "<script>" not in edited.body_html and "<em>original</em>" in edited.body_html
     (entry,) = store.log(comment_id=id)
     assert entry.action == "edit" and entry.previous == {"author": "Ann", "body": "Teh original"}
-    assert not moderation.edit(store, edited, "Ann B.", "", edited.body, ACTOR)  # no change
+    assert not moderation.edit(
+        UNPUBLISHED, store, edited, "Ann B.", "", edited.body, ACTOR
+    )  # no change
     with pytest.raises(ValueError, match="url"):
-        moderation.edit(store, edited, "Ann B.", "javascript:alert(1)", "x", ACTOR)
+        moderation.edit(UNPUBLISHED, store, edited, "Ann B.", "javascript:alert(1)", "x", ACTOR)
     store.erase_person("ann@example.org", None)
     (entry,) = store.log(comment_id=id)
     assert entry.previous is None
@@ -60,7 +66,7 @@ def test_an_edit_keeps_the_text_it_replaced_until_the_reader_is_erased(store):
 
 def test_a_staff_reply_is_published_at_once_and_recorded(store):
     parent = store.get(store.add(new(status="approved")))
-    id = moderation.reply(store, parent, "Thanks, **fixed**.", "The Daily", ACTOR)
+    id = moderation.reply(UNPUBLISHED, store, parent, "Thanks, **fixed**.", "The Daily", ACTOR)
     reply = store.get(id)
     assert (reply.status, reply.staff, reply.parent, reply.author) == (
         "approved",
@@ -75,7 +81,7 @@ def test_a_staff_reply_is_published_at_once_and_recorded(store):
     (entry,) = store.log(comment_id=id)
     assert (entry.action, entry.status_after, entry.actor) == ("reply", "approved", ACTOR)
     with pytest.raises(ValueError):
-        moderation.reply(store, parent, "   ", "The Daily", ACTOR)
+        moderation.reply(UNPUBLISHED, store, parent, "   ", "The Daily", ACTOR)
 
 
 def test_empty_spam_deletes_every_spam_and_records_each(store, settings):
@@ -91,7 +97,7 @@ def test_the_trail_holds_no_address_of_a_reader(store, settings):
     id = store.add(new(email="reader@example.org", ip="192.0.2.44"))
     comment = store.get(id)
     moderation.moderate(settings, store, [id], "spam", ACTOR)
-    moderation.edit(store, comment, "R", "", "changed text", ACTOR)
+    moderation.edit(UNPUBLISHED, store, comment, "R", "", "changed text", ACTOR)
     written = json.dumps([e.to_dict() for e in store.log()])
     assert "reader@example.org" not in written and "192.0.2.44" not in written
 
@@ -116,6 +122,6 @@ def test_an_erasure_is_recorded_without_the_address(store):
 
 def test_a_deleted_comment_leaves_no_earlier_text_behind(store):
     id = store.add(new(body="first words", email="ann@example.org"))
-    moderation.edit(store, store.get(id), "Ann", "", "second words", ACTOR)
+    moderation.edit(UNPUBLISHED, store, store.get(id), "Ann", "", "second words", ACTOR)
     store.erase_person("ann@example.org", None, delete=True, actor=ACTOR)
     assert all(e.previous is None for e in store.log(comment_id=id))

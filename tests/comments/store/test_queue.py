@@ -5,9 +5,12 @@ from datetime import timedelta
 
 import pytest
 
+from newsroom.comments.config import Settings
 from newsroom.comments.store.clock import now
 from newsroom.comments.store.queue import COUNT_CAP, QueueFilter
 from tests.support.comments import new
+
+UNPUBLISHED = Settings(publish_to="off")  # no site to publish to here
 
 
 def found(store, text: str, status=None) -> list[int]:
@@ -54,7 +57,9 @@ def test_edits_erasures_purges_and_deletes_reach_the_index_at_once(store):
     old = store.add(new(ip="203.0.113.201", created=now() - timedelta(days=40)))
     deleted = store.add(new(body="to be deleted"))
     store.catch_up_search()
-    moderation.edit(store, store.get(edited), "Ann", "", "new words", "editor@news.example")
+    moderation.edit(
+        UNPUBLISHED, store, store.get(edited), "Ann", "", "new words", "editor@news.example"
+    )
     assert found(store, "old words") == [] and found(store, "new words") == [edited]
     store.erase_person("gone@example.org", None)
     assert found(store, "gone@example") == [] and found(store, "198.51.100.66") == []

@@ -106,8 +106,10 @@
       say(`Your comment could not be posted (${response.status}).`, true);
     }
   });
-  fetch(api + "?thread=" + encodeURIComponent(section.dataset.thread), { headers: { Accept: json } })
-    .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+  // The thread's comments: the file published beside the page (the static host's), else the API.
+  const get = (url) => fetch(url, { headers: { Accept: json } }).then((r) => (r.ok ? r.json() : Promise.reject(r)));
+  get(section.dataset.static)
+    .catch(() => get(api + "?thread=" + encodeURIComponent(section.dataset.thread)))
     .then((answer) => {
       for (const c of answer.comments) if (!document.getElementById("comment-" + c.id)) place(render(c), c.parent);
       const n = list.querySelectorAll(".comment[id]").length;

@@ -10,8 +10,10 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
+from newsroom.comments.tree import CommentNode
 
-def render(nodes, date_format: str, reply_url: str) -> str:
+
+def render(nodes: list[CommentNode], date_format: str, reply_url: str) -> str:
     """``reply_url`` is the reply form's address up to the parent's id."""
     parts: list[str] = []
     _render(nodes, date_format, reply_url, parts)
@@ -22,7 +24,7 @@ def reply_base(api: str, slug: str) -> str:
     return f"{api}/form?thread={quote(slug)}&amp;parent="
 
 
-def _render(nodes, date_format: str, reply_url: str, parts: list[str]) -> None:
+def _render(nodes: list[CommentNode], date_format: str, reply_url: str, parts: list[str]) -> None:
     for node in nodes:
         c = node.comment
         author = escape(c.author)

@@ -1,0 +1,43 @@
+"""`newsroom publish`: bring the site's comment pages up to date with the store by hand.
+
+What moderation does by itself after each action, for when the pages and the store
+parted (a restored store, a publish that failed, a site copied from elsewhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from newsroom.comments import jobs
+from newsroom.comments.config import Settings
+from newsroom.comments.store import Store
+
+WAIT = 60.0  # seconds for a publish under way elsewhere
+
+
+def run_publish(args, settings: Settings, store: Store) -> int:
+    if not settings.publish_target:
+        print("newsroom: publishing is off (NEWSROOM_PUBLISH_TO=off)", file=sys.stderr)
+        return 2
+    threads = list(args.threads)
+    if args.all:
+        from newsroom.comments.publishing.record import RecordError
+
+        try:
+            threads += _every_thread(settings)
+        except RecordError as exc:
+            print(f"newsroom: {exc}", file=sys.stderr)
+            return 1
+    store.want_published(threads)  # the job publishes what is marked, under its lease
+    said = asyncio.run(jobs.run_due(settings, store, ["publish"], force=True, wait=WAIT))
+    result = said["publish"]
+    print(f"publish to {settings.publish_target}: {result}")
+    return 1 if result.startswith(("failed", "not due", "nothing published")) else 0
+
+
+def _every_thread(settings: Settings) -> list[str]:
+    from newsroom.comments.publishing.record import Record
+    from newsroom.comments.publishing.target import open_target
+
+    return Record(open_target(settings.publish_target)).slugs()

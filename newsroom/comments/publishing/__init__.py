@@ -1,0 +1,42 @@
+"""Publishing: the static pages' comments kept up to date with the store, without a build.
+
+A build draws every part of a page that shows an article's comments between markers
+(regions.py, fragments.py) and records which pages hold which article's (record.py). A
+change to what pages show marks its thread in the store's publish queue; a publish
+(publisher.py) redraws those parts in the pages the record names, in a folder or an S3
+bucket (target.py), and writes the thread's comment feed and JSON beside its page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from newsroom.comments.config import Settings
+from newsroom.comments.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+def publish_to(
+    settings: Settings,
+    store: Store,
+    threads: Iterable[str] = (),
+    keep_lease: Callable[[], None] = lambda: None,
+) -> str:
+    """Publish the marked threads (and ``threads``) where the settings say; what was done.
+    A site that was not built with a record is no failure: nothing can be published
+    there, and the marks wait for one."""
+    from newsroom.comments.publishing.publisher import publish
+    from newsroom.comments.publishing.record import RecordError
+    from newsroom.comments.publishing.target import open_target
+
+    where = settings.publish_target
+    if not where:
+        return "publishing is off (NEWSROOM_PUBLISH_TO=off)"
+    target = open_target(where)
+    try:
+        done = publish(store, target, threads, keep_lease=keep_lease)
+    except RecordError as exc:
+        return f"nothing published: {exc}"
+    return done.summary()

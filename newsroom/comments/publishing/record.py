@@ -1,0 +1,116 @@
+"""The build's record: which pages show which article's comments, and the settings the
+build drew them with, so that a publish redraws them the same way.
+
+It lives beside the site it describes, in ``.newsroom/`` (written by every build):
+``site.json`` holds the settings (``fragments.Site``); the articles are spread over 256
+files by a hash of their slug, so that a publish reads one small file per thread rather
+than the whole site's. It holds nothing that the site's own pages do not show.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from newsroom.comments.publishing.fragments import Article, Site
+
+FOLDER = ".newsroom"
+SITE = f"{FOLDER}/site.json"
+VERSION = 1
+SHARDS = 256
+
+
+class RecordError(Exception):
+    """No record where one was looked for, or one this version cannot read."""
+
+
+class Reads(Protocol):
+    def read(self, path: str) -> bytes | None: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    article: Article
+    pages: tuple[str, ...]  # every page holding one of its regions, its own among them
+
+
+def shard(slug: str) -> str:
+    return f"{FOLDER}/threads/{zlib.crc32(slug.encode()) % SHARDS:02x}.json"
+
+
+def files(site: Site, settings_file: str, entries: Iterable[Entry]) -> dict[str, bytes]:
+    """The record's files, by path from the site's root (the same bytes for the same build)."""
+    shards: dict[str, dict[str, Any]] = defaultdict(dict)
+    for entry in entries:
+        article = asdict(entry.article)
+        slug = article.pop("slug")
+        shards[shard(slug)][slug] = {**article, "pages": sorted(entry.pages)}
+    head = {
+        "version": VERSION,
+        "settings_file": settings_file,
+        "site": {**asdict(site), "newest": site.newest.isoformat()},
+    }
+    written = {SITE: _json(head)}
+    for path in sorted(shards):
+        written[path] = _json(dict(sorted(shards[path].items())))
+    return written
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+class Record:
+    """A build's record, read from where the site is (a folder, a bucket)."""
+
+    def __init__(self, where: Reads):
+        self.where = where
+        head = _load(where, SITE)
+        if head is None:
+            raise RecordError(
+                f"no build record ({SITE}): build the site once with this version "
+                "(make html or make publish)"
+            )
+        if head.get("version") != VERSION:
+            raise RecordError(f"{SITE} is of version {head.get('version')}; build the site again")
+        site = dict(head["site"])
+        site["newest"] = datetime.fromisoformat(site["newest"])
+        self.site = Site(**site)
+        self.settings_file: str = head.get("settings_file", "")
+        self._shards: dict[str, Mapping[str, Any]] = {}
+
+    def entries(self, slugs: Iterable[str]) -> dict[str, Entry]:
+        """The entries of these slugs that the build wrote (a deleted article has none)."""
+        found = {}
+        for slug in slugs:
+            data = self._shard(shard(slug)).get(slug)
+            if data is not None:
+                pages = tuple(data["pages"])
+                fields = {k: v for k, v in data.items() if k != "pages"}
+                found[slug] = Entry(Article(slug=slug, **fields), pages)
+        return found
+
+    def slugs(self) -> list[str]:
+        """Every article the build recorded (a publish of the whole site)."""
+        every = (self._shard(f"{FOLDER}/threads/{n:02x}.json") for n in range(SHARDS))
+        return sorted(slug for shard in every for slug in shard)
+
+    def _shard(self, path: str) -> Mapping[str, Any]:
+        if path not in self._shards:
+            self._shards[path] = _load(self.where, path) or {}
+        return self._shards[path]
+
+
+def _load(where: Reads, path: str) -> Any:
+    data = where.read(path)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise RecordError(f"{path} is not readable JSON ({exc}); build the site again") from exc
