@@ -17,4 +17,5 @@ pytest_plugins = [
     "tests.support.console",
     "tests.support.smtp",
     "tests.support.tls",
+    "tests.support.seaweed",
 ]
