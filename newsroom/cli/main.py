@@ -6,11 +6,11 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 
-from newsroom.cli import jobs, lambda_package, moderation, moderators, publish
 from newsroom.comments.accounts import ROLES
 from newsroom.comments.config import ConfigError, Settings
 from newsroom.comments.model import STATUSES
@@ -33,11 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     args = parser().parse_args(argv)
     try:
+        run = _command(args.run)
         if not args.needs_store:
-            return args.run(args)
+            return run(args)
         settings = Settings.from_env()
         with opened_store(settings) as store:
-            return args.run(args, settings, store)
+            return run(args, settings, store)
     except ModuleNotFoundError as exc:
         missing = (exc.name or "").split(".")[0]
         if missing not in EXTRAS:
@@ -54,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `newsroom comments list | head` has read what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet exit flush
         return 0
+
+
+def _command(run: Callable[..., int] | str) -> Callable[..., int]:
+    """A command's function; "module.function" names one in newsroom/cli/, imported only
+    when its command runs (`comments approve` starts without the Lambda packager's imports)."""
+    if callable(run):
+        return run
+    module, name = run.split(".")
+    command: Callable[..., int] = getattr(import_module(f"newsroom.cli.{module}"), name)
+    return command
 
 
 @contextmanager
@@ -84,14 +95,14 @@ def parser() -> argparse.ArgumentParser:
     packaging = commands.add_parser("package", help="build what a deployment uploads")
     packages = packaging.add_subparsers(required=True, metavar="KIND")
     lambda_zip = packages.add_parser("lambda", help="the zip for AWS Lambda (python3.11)")
-    lambda_zip.add_argument("--arch", choices=sorted(lambda_package.PLATFORMS), default="arm64")
+    lambda_zip.add_argument("--arch", choices=("arm64", "x86_64"), default="arm64")
     lambda_zip.add_argument(
         "--output", type=Path, help="the zip (default: dist/newsroom-lambda-ARCH.zip)"
     )
     lambda_zip.add_argument(
         "--threads", type=Path, help="a build's threads.json to ship in the zip (optional)"
     )
-    lambda_zip.set_defaults(run=lambda_package.run)
+    lambda_zip.set_defaults(run="lambda_package.run")
 
     scheduled = commands.add_parser("jobs", help="the jobs `serve` runs by itself")
     scheduled.set_defaults(needs_store=True)
@@ -99,9 +110,9 @@ def parser() -> argparse.ArgumentParser:
     run = job_actions.add_parser("run", help="run the jobs that are due (cron, timers)")
     run.add_argument("names", nargs="*", metavar="JOB", help="only these (recheck, purge, publish)")
     run.add_argument("--force", action="store_true", help="run them even if not due")
-    run.set_defaults(run=jobs.run_jobs)
+    run.set_defaults(run="jobs.run_jobs")
     job_actions.add_parser("list", help="when each job ran and is due").set_defaults(
-        run=jobs.list_jobs
+        run="jobs.list_jobs"
     )
 
     publishing = commands.add_parser(
@@ -112,7 +123,7 @@ def parser() -> argparse.ArgumentParser:
         help="this article's pages too, marked or not (repeat for more)",
     )  # fmt: skip
     publishing.add_argument("--all", action="store_true", help="every article's pages")
-    publishing.set_defaults(run=publish.run_publish, needs_store=True)
+    publishing.set_defaults(run="publish.run_publish", needs_store=True)
 
     moderate = commands.add_parser("comments", help="moderate comments")
     moderate.set_defaults(needs_store=True)  # these actions get an opened store
@@ -121,10 +132,10 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", choices=STATUS_CHOICES, default="pending")
     listing.add_argument("--thread")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
-    listing.set_defaults(run=moderation.run_list)
+    listing.set_defaults(run="moderation.run_list")
     show = comments.add_parser("show", help="every field of one comment")
     show.add_argument("id", type=int)
-    show.set_defaults(run=moderation.run_show)
+    show.set_defaults(run="moderation.run_show")
     for action, helptext in (
         ("approve", "publish comments"),
         ("reject", "refuse comments (kept, never shown)"),
@@ -134,15 +145,15 @@ def parser() -> argparse.ArgumentParser:
     ):
         command = comments.add_parser(action, help=helptext)
         command.add_argument("ids", type=int, nargs="+", metavar="ID")
-        command.set_defaults(run=moderation.run_moderate, action=action)
+        command.set_defaults(run="moderation.run_moderate", action=action)
     log = comments.add_parser("log", help="the audit trail: who did what, newest first")
     log.add_argument("--id", type=int, help="of one comment")
     log.add_argument("--moderator", help="by one moderator (their e-mail, or shell:USER)")
     log.add_argument("--limit", type=int, default=200)
     log.add_argument("--json", action="store_true", help="print JSON for scripts")
-    log.set_defaults(run=moderation.run_log)
+    log.set_defaults(run="moderation.run_log")
     comments.add_parser("recheck", help="ask Akismet about unchecked comments").set_defaults(
-        run=moderation.run_recheck
+        run="moderation.run_recheck"
     )
     purge = comments.add_parser("purge", help="delete old spam, erase old addresses")
     purge.add_argument(
@@ -151,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="erase addresses older than this (default: NEWSROOM_PERSONAL_DATA_DAYS or 30)",
     )
-    purge.set_defaults(run=moderation.run_purge)
+    purge.set_defaults(run="moderation.run_purge")
     erase = comments.add_parser(
         "erase", help="a reader's right to erasure: their name and personal data go"
     )
@@ -159,11 +170,11 @@ def parser() -> argparse.ArgumentParser:
     erase.add_argument(
         "--delete", action="store_true", help="delete their comments too (default: keep the texts)"
     )
-    erase.set_defaults(run=moderation.run_erase)
+    erase.set_defaults(run="moderation.run_erase")
     export = comments.add_parser("export", help="every comment as JSON, every field")
     export.add_argument("--output", default="-", help="a file (made readable by you only)")
     export.add_argument("--email", help="only the comments written with this address")
-    export.set_defaults(run=moderation.run_export)
+    export.set_defaults(run="moderation.run_export")
     _moderator_commands(commands)
     return top
 
@@ -178,15 +189,15 @@ def _moderator_commands(commands) -> None:
     add.add_argument("--name", help="shown in the console (default: the address's first part)")
     add.add_argument("--role", choices=ROLES, default="moderator")
     add.add_argument("--password-stdin", action="store_true", help=stdin_help)
-    add.set_defaults(run=moderators.run_add)
-    actions.add_parser("list", help="every account").set_defaults(run=moderators.run_list)
+    add.set_defaults(run="moderators.run_add")
+    actions.add_parser("list", help="every account").set_defaults(run="moderators.run_list")
     remove = actions.add_parser("remove", help="an account, and its sessions end")
     remove.add_argument("email")
-    remove.set_defaults(run=moderators.run_remove)
+    remove.set_defaults(run="moderators.run_remove")
     password = actions.add_parser("set-password", help="a new password; sessions end")
     password.add_argument("email")
     password.add_argument("--password-stdin", action="store_true", help=stdin_help)
-    password.set_defaults(run=moderators.run_set_password)
+    password.set_defaults(run="moderators.run_set_password")
 
 
 def _days(text: str) -> int:

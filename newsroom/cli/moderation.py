@@ -5,7 +5,6 @@ and returns the exit status."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import tempfile
@@ -111,6 +110,8 @@ def run_recheck(args, settings: Settings, store: Store) -> int:
             return await recheck(unchecked, store, gateway, ThreadIndex(settings.threads_path))
         finally:
             await gateway.aclose()
+
+    import asyncio  # only here: moderation starts fast without it
 
     done = asyncio.run(ask())
     for id, verdict in done.verdicts.items():

@@ -6,11 +6,10 @@ parted (a restored store, a publish that failed, a site copied from elsewhere).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
-from newsroom.comments import jobs
 from newsroom.comments.config import Settings
+from newsroom.comments.publishing import publish_now
 from newsroom.comments.store import Store
 
 WAIT = 60.0  # seconds for a publish under way elsewhere
@@ -29,11 +28,10 @@ def run_publish(args, settings: Settings, store: Store) -> int:
         except RecordError as exc:
             print(f"newsroom: {exc}", file=sys.stderr)
             return 1
-    store.want_published(threads)  # the job publishes what is marked, under its lease
-    said = asyncio.run(jobs.run_due(settings, store, ["publish"], force=True, wait=WAIT))
-    result = said["publish"]
+    store.want_published(threads)  # published with the marked ones, under the job's lease
+    result = publish_now(settings, store, wait=WAIT)
     print(f"publish to {settings.publish_target}: {result}")
-    return 1 if result.startswith(("failed", "not due", "nothing published")) else 0
+    return 1 if result.startswith(("failed", "not published", "nothing published")) else 0
 
 
 def _every_thread(settings: Settings) -> list[str]:

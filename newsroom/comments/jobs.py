@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
-import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from newsroom.comments import retention
+from newsroom.comments import leases, retention
 from newsroom.comments.config import Settings
+from newsroom.comments.leases import Lease, runner_name
+from newsroom.comments.publishing import PUBLISH_EVERY, PUBLISH_LEASE
 from newsroom.comments.store import Store
-from newsroom.comments.store.clock import now as clock_now
 
 if TYPE_CHECKING:
     from newsroom.comments.manifest import ThreadIndex
@@ -37,42 +34,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=20)
+__all__ = ["JOBS", "Job", "Lease", "Ran", "run_due", "runner_name"]
 # WordPress's Akismet plugin: again every 20 minutes while checks fail, 6 hours when the
 # key is refused.
 RECHECK_EVERY = timedelta(minutes=20)
 RECHECK_AFTER_BAD_KEY = timedelta(hours=6)
 PURGE_EVERY = timedelta(days=1)
-PUBLISH_EVERY = timedelta(minutes=1)
-PUBLISH_LEASE = timedelta(minutes=2)  # renewed while a publish runs; a crash frees it soon
-WAIT_STEP = 0.05  # seconds between tries for a lease another runner holds
 
 
 @dataclass(frozen=True)
 class Ran:
     result: str  # what it did, for the log and `newsroom jobs list`
     next_in: timedelta  # when it is due again
-
-
-@dataclass
-class Lease:
-    """A runner's hold on a job; ``keep`` renews it when half of it has passed."""
-
-    store: Store
-    name: str
-    holder: str
-    length: timedelta
-    renewed: float = field(default_factory=time.monotonic)
-
-    def keep(self) -> None:
-        if time.monotonic() - self.renewed < self.length.total_seconds() / 2:
-            return
-        if not self.store.renew_job(self.name, self.holder, clock_now() + self.length):
-            raise LeaseLost(f"job {self.name}: the lease expired and was taken over")
-        self.renewed = time.monotonic()
-
-
-class LeaseLost(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -163,11 +136,6 @@ JOBS: dict[str, Job] = {
 }
 
 
-def runner_name() -> str:
-    """Who holds a lease: this host and process, and a random part for its restarts."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 async def run_due(
     settings: Settings,
     store: Store,
@@ -176,39 +144,25 @@ async def run_due(
     now: datetime | None = None,
     force: bool = False,
     holder: str | None = None,
-    wait: float = 0,
 ) -> dict[str, str]:
     """Run each job (all, or ``names``) that is due and free; what each did. ``force``
-    runs them whether due or not (never while another runner holds one); ``wait``
-    seconds for another runner to finish first (a publish after a moderation action)."""
+    runs them whether due or not (never while another runner holds one)."""
     holder = holder or runner_name()
     results = {}
     for name in names or JOBS:
         job = JOBS[name]
-        at = await _take(store, job, holder, now, force, wait)
-        if at is None:
+        lease = await asyncio.to_thread(
+            leases.take, store, name, holder, job.lease, now=now, force=force
+        )
+        if lease is None:
             results[name] = "not due, or running elsewhere"
             continue
         try:
-            ran = await job.run(settings, store, at, Lease(store, name, holder, job.lease))
+            ran = await job.run(settings, store, lease.at, lease)
         except Exception as exc:  # tried again on its next turn
             logger.exception("Job %s failed", name)
             ran = Ran(f"failed: {type(exc).__name__}: {exc}", job.every)
-        await asyncio.to_thread(store.finish_job, name, holder, at, at + ran.next_in, ran.result)
+        await asyncio.to_thread(lease.give_back, ran.next_in, ran.result)
         logger.info("Job %s: %s", name, ran.result)
         results[name] = ran.result
     return results
-
-
-async def _take(
-    store: Store, job: Job, holder: str, now: datetime | None, force: bool, wait: float
-) -> datetime | None:
-    """The job's lease, taken (when: the run's time), or None."""
-    deadline = time.monotonic() + wait
-    while True:
-        at = now or clock_now()
-        if await asyncio.to_thread(store.take_job, job.name, holder, at, at + job.lease, force):
-            return at
-        if time.monotonic() >= deadline:
-            return None
-        await asyncio.sleep(WAIT_STEP)

@@ -9,7 +9,6 @@ sent to Akismet; a quick edit is sanitised again like a reader's text.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import logging
 from dataclasses import dataclass, field
@@ -151,19 +150,17 @@ def edit(
 
 
 def publish(settings: Settings, store: Store) -> Published:
-    """Bring the pages up to date now: the publish job, run at once (after the one
-    running, if any, for up to PUBLISH_WAIT); then the host's rebuild hook, if set."""
-    from newsroom.comments import jobs
+    """Bring the pages up to date now (after the publish under way, if any, for up to
+    PUBLISH_WAIT); then call the host's rebuild hook, if one is set."""
+    from newsroom.comments.publishing import publish_now
     from newsroom.comments.rebuild_hook import after_change
 
     try:
-        said = asyncio.run(
-            jobs.run_due(settings, store, ["publish"], force=True, wait=PUBLISH_WAIT)
-        )["publish"]
+        said = publish_now(settings, store, wait=PUBLISH_WAIT)
     except Exception as exc:  # the store, say: the job's next turn catches up
         logger.exception("Publishing after a moderation action failed")
         said = f"failed: {type(exc).__name__}"
-    failed = said.startswith(("failed", "not due"))
+    failed = said.startswith(("failed", "not published"))
     return Published(said, failed, after_change())
 
 
@@ -197,5 +194,7 @@ def _report(
                 store.record(comment.id, actor, "report", outcome)
         finally:
             await gateway.aclose()
+
+    import asyncio  # only here: moderation starts fast without it
 
     asyncio.run(tell())

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -25,6 +23,9 @@ def hook_url(environ: Mapping[str, str] = os.environ) -> str:
 
 def trigger(url: str, timeout: float = TIMEOUT_SECONDS) -> bool:
     """POST to the hook; True when it answered 2xx. The URL may hold a secret: never logged."""
+    import urllib.error
+    import urllib.request  # here: every moderation action imports this module
+
     where = urlsplit(url).netloc or "the hook"
     request = urllib.request.Request(url, data=b"{}", method="POST")
     request.add_header("Content-Type", "application/json")

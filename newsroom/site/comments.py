@@ -166,7 +166,8 @@ def write_files(output_path: str, articles: list, drawn: Regions) -> list[str]:
             files[shown.beside(FEED)] = feed
         files[shown.beside(JSON)] = thread_json(shown.slug, comments)
     shown_articles = {a.slug: drawn.article(a) for a in articles}
-    files[feeds.SITE_FEED] = feeds.site_feed(the_site, feeds.latest(every), shown_articles)
+    latest = feeds.latest(every)
+    files[feeds.SITE_FEED] = feeds.site_feed(the_site, latest, shown_articles)
     if settings.get("RELATIVE_URLS"):
         logger.error(
             "RELATIVE_URLS is on: comments are published by full builds only (a publish "
@@ -175,6 +176,7 @@ def write_files(output_path: str, articles: list, drawn: Regions) -> list[str]:
     else:
         entries = (record.Entry(a, tuple(drawn.pages[a.slug])) for a in shown_articles.values())
         files.update(record.files(the_site, settings.get("NEWSROOM_SETTINGS_FILE", ""), entries))
+        files[record.LATEST] = record.latest_file(shown_articles[c.thread] for c in latest)
     return [_write(output_path, path, data) for path, data in files.items()]
 
 

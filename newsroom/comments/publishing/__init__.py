@@ -11,11 +11,38 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from newsroom.comments.config import Settings
 from newsroom.comments.store import Store
 
 logger = logging.getLogger(__name__)
+
+PUBLISH = "publish"  # the job's name, and its lease's
+PUBLISH_EVERY = timedelta(minutes=1)  # the job's turn: catching up on what was missed
+PUBLISH_LEASE = timedelta(minutes=2)  # renewed while a publish runs; a crash frees it soon
+
+
+def publish_now(
+    settings: Settings, store: Store, threads: Iterable[str] = (), wait: float = 10.0
+) -> str:
+    """Publish now, as the publish job does (same lease, same record of the run), after
+    the publish under way, if any, for up to ``wait`` seconds; what was done. Without
+    an event loop: a moderation command publishes before it exits, and fast."""
+    from newsroom.comments import leases
+
+    holder = leases.runner_name()
+    lease = leases.take(store, PUBLISH, holder, PUBLISH_LEASE, force=True, wait=wait)
+    if lease is None:
+        return f"not published: another publish ran past {wait:g} s; the job catches up"
+    try:
+        said = publish_to(settings, store, threads, lease.keep)
+    except Exception as exc:  # the marks stay: the job's next turn tries again
+        logger.exception("Publishing failed")
+        said = f"failed: {type(exc).__name__}: {exc}"
+    lease.give_back(PUBLISH_EVERY, said)
+    logger.info("Publish: %s", said)
+    return said
 
 
 def publish_to(

@@ -20,7 +20,7 @@ from newsroom.comments import tree
 from newsroom.comments.model import PublishedComment, thread_json
 from newsroom.comments.publishing import feeds, regions
 from newsroom.comments.publishing.fragments import DRAWN, FEED, JSON, Site, Thread, json_ld
-from newsroom.comments.publishing.record import Entry, Record
+from newsroom.comments.publishing.record import LATEST, Entry, Record, latest_file
 from newsroom.comments.publishing.target import Target
 from newsroom.comments.store import Store
 
@@ -68,7 +68,7 @@ def publish(
     if entries:
         comments = _comments(store, list(entries))
         _publish_threads(target, record.site, entries, comments, done, keep_lease)
-        _write(target, feeds.SITE_FEED, _site_feed(store, record), done, "application/atom+xml")
+        _site_feed(target, store, record, entries, done)
     store.published_done(marks)
     return done
 
@@ -145,18 +145,28 @@ def _redraw(
         done.changed.append(page)
 
 
-def _site_feed(store: Store, record: Record) -> str:
-    """The latest comments of the build's articles (a comment of an article no longer
-    built is left out, as a build leaves it out)."""
+def _site_feed(
+    target: Target, store: Store, record: Record, entries: dict[str, Entry], done: Published
+) -> None:
+    """The site's feed of latest comments, of the build's articles only (a comment of an
+    article no longer built is left out, as a build leaves it out), and its record of
+    their articles. Those are known from that record and this publish's threads; a
+    thread that is neither (its comment came back among the latest) is looked up."""
+    known = record.latest() | {slug: entry.article for slug, entry in entries.items()}
     limit = feeds.LATEST * 2
     while True:
         newest = store.latest_published(limit)
-        entries = record.entries({c.thread for c in newest})
-        shown = [c for c in newest if c.thread in entries][: feeds.LATEST]
+        unknown = {c.thread for c in newest} - known.keys()
+        known |= {slug: entry.article for slug, entry in record.entries(unknown).items()}
+        shown = feeds.latest(c for c in newest if c.thread in known)
         if len(shown) == feeds.LATEST or len(newest) < limit:
-            articles = {slug: entry.article for slug, entry in entries.items()}
-            return feeds.site_feed(record.site, feeds.latest(shown), articles)
+            break
         limit *= 4
+    articles = {c.thread: known[c.thread] for c in shown}
+    feed = feeds.site_feed(record.site, shown, articles)
+    _write(target, feeds.SITE_FEED, feed, done, "application/atom+xml")
+    listed = latest_file(articles.values()).decode()
+    _write(target, LATEST, listed, done, "application/json")
 
 
 def _write(target: Target, path: str, text: str | None, done: Published, kind: str) -> None:

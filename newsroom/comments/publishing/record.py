@@ -21,6 +21,9 @@ from newsroom.comments.publishing.fragments import Article, Site
 
 FOLDER = ".newsroom"
 SITE = f"{FOLDER}/site.json"
+# The articles of the site feed's comments: a publish redraws that feed without
+# reading a shard per comment.
+LATEST = f"{FOLDER}/latest.json"
 VERSION = 1
 SHARDS = 256
 
@@ -43,8 +46,15 @@ def shard(slug: str) -> str:
     return f"{FOLDER}/threads/{zlib.crc32(slug.encode()) % SHARDS:02x}.json"
 
 
+def latest_file(articles: Iterable[Article]) -> bytes:
+    """LATEST: the site feed's articles, by slug (written by builds and publishes alike)."""
+    found = {a.slug: {k: v for k, v in asdict(a).items() if k != "slug"} for a in articles}
+    return _json(dict(sorted(found.items())))
+
+
 def files(site: Site, settings_file: str, entries: Iterable[Entry]) -> dict[str, bytes]:
-    """The record's files, by path from the site's root (the same bytes for the same build)."""
+    """The record's files but LATEST, by path from the site's root (the same bytes for
+    the same build)."""
     shards: dict[str, dict[str, Any]] = defaultdict(dict)
     for entry in entries:
         article = asdict(entry.article)
@@ -94,6 +104,11 @@ class Record:
                 fields = {k: v for k, v in data.items() if k != "pages"}
                 found[slug] = Entry(Article(slug=slug, **fields), pages)
         return found
+
+    def latest(self) -> dict[str, Article]:
+        """The articles of the site feed's comments, as the last build or publish wrote it."""
+        found = _load(self.where, LATEST) or {}
+        return {slug: Article(slug=slug, **fields) for slug, fields in found.items()}
 
     def slugs(self) -> list[str]:
         """Every article the build recorded (a publish of the whole site)."""
