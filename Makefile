@@ -56,11 +56,12 @@ $(AXE): | system-packages
 test: lint system-packages $(AXE)
 	$(BIN)/python -m pytest
 
-# Long: about 15 minutes on 2 cores (site build about 5, comment service about 9).
-# Never part of `make test`.
+# Long: about 25 minutes on 2 cores (site build about 5, comment service about 9,
+# publishing on 50,000 articles about 10). Never part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/comments.py
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf output cache __pycache__

@@ -79,9 +79,9 @@ def shows(output: Path, record: Record, id: int, slug: str, count: int) -> list[
     (entry,) = record.entries([slug]).values()
     missing = []
     for page in entry.pages:
-        text = (output / page).read_text("utf-8")
-        _, found = regions.replace(text, slug, {k: _check(k, id, count) for k in KINDS})
-        if found == 0:
+        text = (output / page).read_bytes()
+        _, found = regions.replace(text, {slug: {k: _check(k, id, count) for k in KINDS}})
+        if found[slug] == 0:
             missing.append(page)
     return missing
 

@@ -18,4 +18,5 @@ pytest_plugins = [
     "tests.support.smtp",
     "tests.support.tls",
     "tests.support.seaweed",
+    "tests.support.cloudfront_api",
 ]

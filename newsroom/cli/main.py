@@ -24,6 +24,7 @@ EXTRAS = {
     "uvicorn": "server",
     "psycopg": "postgres",
     "psycopg_pool": "postgres",
+    "boto3": "s3",
 }
 
 

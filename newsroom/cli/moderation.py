@@ -11,7 +11,7 @@ import tempfile
 from typing import TYPE_CHECKING
 
 from newsroom.cli.terminal import json_text, safe, table
-from newsroom.comments import moderation, retention
+from newsroom.comments import moderation
 from newsroom.comments.config import Settings
 from newsroom.comments.store import Store
 
@@ -32,6 +32,8 @@ def run_list(args, settings: Settings, store: Store) -> int:
 
 
 def run_show(args, settings: Settings, store: Store) -> int:
+    from newsroom.comments import retention  # its hashing, only where it is used
+
     comment = store.get(args.id)
     if comment is None:
         print(f"newsroom: no comment {args.id}", file=sys.stderr)
@@ -122,6 +124,7 @@ def run_recheck(args, settings: Settings, store: Store) -> int:
 
 
 def run_purge(args, settings: Settings, store: Store) -> int:
+    from newsroom.comments import retention  # its hashing, only where it is used
     from newsroom.comments.store.clock import now
 
     purged = retention.purge(settings, store, now(), args.personal_days)
@@ -137,6 +140,8 @@ def run_purge(args, settings: Settings, store: Store) -> int:
 
 def run_erase(args, settings: Settings, store: Store) -> int:
     """A reader's right to erasure, by the address they wrote with."""
+    from newsroom.comments import retention  # its hashing, only where it is used
+
     if not args.email.strip():
         print("newsroom: give the address the reader wrote with (--email)", file=sys.stderr)
         return 2

@@ -11,9 +11,12 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from newsroom.comments.signing import Signer
+if TYPE_CHECKING:
+    from newsroom.comments.signing import Signer
+
 
 MODERATION_MODES = ("all", "known", "none")
 DEFAULT_DATABASE_URL = "sqlite:///var/comments.sqlite3"
@@ -54,6 +57,7 @@ class Settings:
     site_url: str = ""  # the public site, when not the one the build wrote in threads.json
     console_url: str = ""  # the console, for mail links; default: the site's /moderate
     publish_to: str = ""  # the built site: a folder or s3://bucket/prefix ("off": no publishing)
+    cloudfront_distribution: str = ""  # told of the files a publish changed
 
     @property
     def publish_target(self) -> str:
@@ -74,6 +78,8 @@ class Settings:
                 "NEWSROOM_SECRET_KEY must be set: it signs tokens and keys hashes "
                 f"(make one with {MAKE_A_KEY})"
             )
+        from newsroom.comments.signing import Signer
+
         return Signer(self.secret_key)
 
     @classmethod
@@ -108,6 +114,7 @@ class Settings:
                 "/"
             ),
             publish_to=_publish_to(text("NEWSROOM_PUBLISH_TO")),
+            cloudfront_distribution=_distribution(text("NEWSROOM_CLOUDFRONT_DISTRIBUTION")),
             personal_data_days=whole_number(
                 "NEWSROOM_PERSONAL_DATA_DAYS",
                 text("NEWSROOM_PERSONAL_DATA_DAYS"),
@@ -138,6 +145,14 @@ def _publish_to(value: str) -> str:
         )
     if "://" in value and not value.startswith("s3://"):
         raise ConfigError("NEWSROOM_PUBLISH_TO must be a folder, s3://bucket[/prefix], or off")
+    return value
+
+
+def _distribution(value: str) -> str:
+    if value and not (value.isascii() and value.isalnum() and value.isupper()):
+        raise ConfigError(
+            "NEWSROOM_CLOUDFRONT_DISTRIBUTION must be a distribution's id, such as E2QWRUHAPOMQZL"
+        )
     return value
 
 

@@ -19,10 +19,13 @@ logger = logging.getLogger("newsroom.service")
 
 
 class SiteFiles(StaticFiles):
-    """The static site; a missing page gets the site's own 404 page."""
+    """The static site; a missing page gets the site's own 404 page. Hidden files (the
+    build's record in .newsroom/, a publish's temporary files) are not the site's."""
 
     async def get_response(self, path, scope):
         try:
+            if any(part.startswith(".") for part in path.split("/")):
+                raise HTTPException(404)
             return await super().get_response(path, scope)
         except HTTPException as exc:
             not_found = os.path.join(str(self.directory), "404.html")

@@ -189,11 +189,26 @@ def test_errors_without_javascript_keep_the_text(newsroom, page):
     assert page.locator("#comment-body").input_value() == "Text worth keeping."
 
 
-def test_service_down_keeps_the_baked_comments(newsroom, page):
+def test_the_script_reads_the_published_file_and_the_api_only_without_it(newsroom, page):
+    """Readers' traffic lands on the static host: the thread's comments.json, beside the
+    page. With the service down, the page and its comments still come; without the file
+    (a site published elsewhere, say), the script asks the API; without both, it says so."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.route("**/api/comments**", lambda route: route.abort())
     page.goto(newsroom.article_url())
-    expect(page.locator("#comment-status")).to_contain_text("unavailable")
+    page.wait_for_load_state("networkidle")
+    assert f"{newsroom.article_url()}comments.json" in asked
+    assert not [url for url in asked if "/api/comments?" in url]
+    assert page.locator("#comment-status").is_hidden()
     assert page.locator(".comment-list > .comment").count() >= 1
+
+    asked.clear()
+    page.route("**/comments.json", lambda route: route.fulfill(status=404, body="{}"))
+    page.reload()
+    expect(page.locator("#comment-status")).to_contain_text("unavailable")
+    assert [url for url in asked if "/api/comments?thread=" in url]
+    assert page.locator(".comment-list > .comment").count() >= 1  # the page's own
 
 
 def test_commented_page_is_accessible_and_valid(newsroom, browser):

@@ -19,10 +19,10 @@ def test_a_region_is_found_by_its_own_slug_and_kind_only():
         + regions.wrap("teaser", "b", "")
         + regions.wrap("archive", "b", " (1 comment)")
         + regions.wrap("thread", "b", "old list")
-    )
-    drawn, found = regions.replace(page, "b", {"teaser": lambda old: "NEW", "archive": str.upper})
-    assert found == 2  # "ab" is another slug; "thread" was not asked for
-    assert drawn == (
+    ).encode()
+    drawn, found = regions.replace(page, {"b": {"teaser": lambda old: "NEW", "archive": str.upper}})
+    assert found == {"b": 2}  # "ab" is another slug; "thread" was not asked for
+    assert drawn.decode() == (
         regions.wrap("teaser", "ab", "<p>2 comments</p>")
         + regions.wrap("teaser", "b", "NEW")
         + regions.wrap("archive", "b", " (1 COMMENT)")
@@ -30,21 +30,33 @@ def test_a_region_is_found_by_its_own_slug_and_kind_only():
     )
 
 
+def test_many_slugs_are_redrawn_in_one_pass_as_a_few_are():
+    slugs = [f"story-{n}" for n in range(3 * regions.FEW)] + ["é et <!--"]
+    page = "".join(f"<li>{regions.wrap('archive', s, f'({n})')}</li>" for n, s in enumerate(slugs))
+    for wanted in (slugs[:2], slugs):  # one search per slug; one pass over every marker
+        drawers = {s: {"archive": lambda old: old + "!"} for s in wanted}
+        drawn, found = regions.replace(page.encode(), drawers)
+        assert found == dict.fromkeys(wanted, 1)
+        assert drawn.decode().count(")!") == len(wanted)
+        assert drawn.decode().replace(")!", ")") == page
+
+
 def test_no_slug_can_end_a_marker_or_open_another():
     hostile = "x --><script>alert(1)</script><!--"
     marker = regions.start("teaser", hostile)
     assert marker.count("-->") == 1 and marker.endswith(" -->")
     assert "<script" not in marker and marker.count("<!--") == 1
-    page = "a" + regions.wrap("teaser", hostile, "old") + "b"
-    assert regions.replace(page, hostile, {"teaser": lambda old: "new"}) == (
+    page = ("a" + regions.wrap("teaser", hostile, "old") + "b").encode()
+    drawn, found = regions.replace(page, {hostile: {"teaser": lambda old: "new"}})
+    assert (drawn.decode(), found) == (
         "a" + regions.wrap("teaser", hostile, "new") + "b",
-        1,
+        {hostile: 1},
     )
 
 
 def test_a_region_without_its_end_is_an_error():
     with pytest.raises(regions.RegionError, match="no end"):
-        regions.replace(regions.start("thread", "s") + "<ol>", "s", {"thread": str})
+        regions.replace((regions.start("thread", "s") + "<ol>").encode(), {"s": {"thread": str}})
 
 
 def test_a_reader_never_gets_half_a_file(tmp_path):

@@ -22,6 +22,8 @@ def built_site(folder: Path) -> Path:
         f"articles/{THREAD}/index.html": "<h1>The article</h1>",
         "404.html": "<h1>Our own not-found page</h1>",
         "theme/css/site.css": "body { color: black }",
+        ".newsroom/site.json": '{"version": 1}',
+        f"articles/{THREAD}/.publish-abc123": "half a page",
     }
     for name, text in pages.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -92,6 +94,9 @@ def test_site_and_api_on_one_port(served):
         assert client.get("/theme/css/site.css").headers["content-type"].startswith("text/css")
         missing = client.get("/articles/no-such-thing/")
         assert (missing.status_code, "Our own not-found page" in missing.text) == (404, True)
+        for hidden in ("/.newsroom/site.json", f"/articles/{THREAD}/.publish-abc123"):
+            answer = client.get(hidden)  # the build's record, a publish's temporary file
+            assert (answer.status_code, "Our own not-found page" in answer.text) == (404, True)
         assert client.get("/api/health").json() == {"status": "ok"}
         assert client.get("/api/nothing-here").status_code == 404
         first = client.post("/api/comments", json=comment)

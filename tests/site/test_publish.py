@@ -211,10 +211,30 @@ def test_a_publish_that_cannot_finish_says_why_and_keeps_its_mark(site):
     assert differences(tree(site.output), site.full_build()) == []
 
 
-def test_a_site_in_an_s3_bucket_is_published_there(site, bucket):
+def test_a_site_in_an_s3_bucket_is_published_there_and_cloudfront_told(
+    site, bucket, fake_cloudfront
+):
     upload(site.output, bucket)
     ids = [comment(site, "story-5", 1), comment(site, "a-tagged-story", 2)]
-    done = moderation.moderate(site.settings(publish_to=bucket), site.store, ids, "approve", ACTOR)
+    settings = site.settings(publish_to=bucket, cloudfront_distribution="E2TESTDIST")
+    done = moderation.moderate(settings, site.store, ids, "approve", ACTOR)
     assert done.published is not None and not done.published.failed, done.published
     assert "2 threads published" in done.published.said
     assert differences(download(bucket), site.full_build()) == []
+    ((distribution, paths),) = fake_cloudfront.invalidations
+    assert distribution == "E2TESTDIST"
+    assert "/articles/story-5/index.html" in paths and "/index.html" in paths
+    assert "/articles/a-tagged-story/comments.json" in paths
+    assert not [p for p in paths if p.startswith("/.newsroom/")]  # the record is not served
+    assert f"{len(paths)} paths invalidated" in done.published.said
+
+
+def test_a_cloudfront_that_refuses_leaves_the_pages_published(site, fake_cloudfront):
+    id = comment(site, "story-6", 1)
+    fake_cloudfront.refused.add("E2NOTOURS")
+    settings = site.settings(cloudfront_distribution="E2NOTOURS")
+    done = moderation.moderate(settings, site.store, [id], "approve", ACTOR)
+    assert done.published is not None and not done.published.failed
+    assert "CloudFront not told (AccessDenied)" in done.published.said
+    assert fake_cloudfront.invalidations == []
+    assert f'id="comment-{id}"' in (site.output / "articles/story-6/index.html").read_text()

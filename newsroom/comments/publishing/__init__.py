@@ -55,7 +55,7 @@ def publish_to(
     A site that was not built with a record is no failure: nothing can be published
     there, and the marks wait for one."""
     from newsroom.comments.publishing.publisher import publish
-    from newsroom.comments.publishing.record import RecordError
+    from newsroom.comments.publishing.record import FOLDER, RecordError
     from newsroom.comments.publishing.target import open_target
 
     where = settings.publish_target
@@ -66,4 +66,19 @@ def publish_to(
         done = publish(store, target, threads, keep_lease=keep_lease)
     except RecordError as exc:
         return f"nothing published: {exc}"
-    return done.summary()
+    said = done.summary()
+    served = [path for path in done.changed if not path.startswith(f"{FOLDER}/")]
+    if settings.cloudfront_distribution and served:
+        said += "; " + _tell_cloudfront(settings.cloudfront_distribution, served)
+    return said
+
+
+def _tell_cloudfront(distribution: str, changed: list[str]) -> str:
+    """The pages are published either way; a CDN not told serves them when it expires."""
+    from newsroom.comments.publishing.cdn import invalidate
+
+    try:
+        return invalidate(distribution, changed)
+    except Exception as exc:  # botocore's errors: rights, throttling, the network
+        logger.error("CloudFront was not told of %d changed files: %s", len(changed), exc)
+        return f"CloudFront not told ({type(exc).__name__}): it serves them when its cache expires"

@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from newsroom.comments import tree
 from newsroom.comments.model import PublishedComment, thread_json
 from newsroom.comments.publishing import feeds, regions
-from newsroom.comments.publishing.fragments import DRAWN, FEED, JSON, Site, Thread, json_ld
+from newsroom.comments.publishing.fragments import (
+    DRAWN,
+    FEED,
+    JSON,
+    Article,
+    Site,
+    Thread,
+    json_ld,
+)
 from newsroom.comments.publishing.record import LATEST, Entry, Record, latest_file
 from newsroom.comments.publishing.target import Target
 from newsroom.comments.store import Store
@@ -128,20 +136,20 @@ def _redraw(
     drawn: dict[str, dict[str, Callable[[str], str]]],
     done: Published,
 ) -> None:
-    data = target.read(page)
-    if data is None:
+    before = target.read(page)
+    if before is None:
         raise PublishError(f"{page} is not there, though the build's record lists it: build again")
-    before = data.decode()
-    text = before
-    for slug in slugs:
-        try:
-            text, found = regions.replace(text, slug, drawn[slug])
-        except (regions.RegionError, ValueError, KeyError) as exc:
-            raise PublishError(f"{page}: {exc}; build again") from exc
-        if not found:
-            raise PublishError(f"{page} has no region of {slug!r}, as the record says: build again")
-    if text != before:
-        target.write(page, text.encode(), HTML)
+    try:
+        after, found = regions.replace(before, {slug: drawn[slug] for slug in slugs})
+    except (regions.RegionError, ValueError, KeyError) as exc:
+        raise PublishError(f"{page}: {exc}; build again") from exc
+    missing = [slug for slug, n in found.items() if not n]
+    if missing:
+        raise PublishError(
+            f"{page} has no region of {missing[0]!r}, as the record says: build again"
+        )
+    if after != before:
+        target.write(page, after, HTML)
         done.changed.append(page)
 
 
@@ -152,18 +160,26 @@ def _site_feed(
     article no longer built is left out, as a build leaves it out), and its record of
     their articles. Those are known from that record and this publish's threads; a
     thread that is neither (its comment came back among the latest) is looked up."""
-    known = record.latest() | {slug: entry.article for slug, entry in entries.items()}
+    known: dict[str, Article | None] = dict(record.latest())
+    known |= {slug: entry.article for slug, entry in entries.items()}
+    shown: list[PublishedComment] = []
     limit = feeds.LATEST * 2
-    while True:
+    while len(shown) < feeds.LATEST:
         newest = store.latest_published(limit)
-        unknown = {c.thread for c in newest} - known.keys()
-        known |= {slug: entry.article for slug, entry in record.entries(unknown).items()}
-        shown = feeds.latest(c for c in newest if c.thread in known)
-        if len(shown) == feeds.LATEST or len(newest) < limit:
+        shown = []
+        for comment in newest:
+            if comment.thread not in known:  # rare: one record file, once
+                entry = record.entries([comment.thread]).get(comment.thread)
+                known[comment.thread] = entry.article if entry is not None else None
+            if known[comment.thread] is not None:
+                shown.append(comment)
+                if len(shown) == feeds.LATEST:
+                    break
+        if len(newest) < limit:
             break
         limit *= 4
-    articles = {c.thread: known[c.thread] for c in shown}
-    feed = feeds.site_feed(record.site, shown, articles)
+    articles = {c.thread: article for c in shown if (article := known[c.thread]) is not None}
+    feed = feeds.site_feed(record.site, feeds.latest(shown), articles)
     _write(target, feeds.SITE_FEED, feed, done, "application/atom+xml")
     listed = latest_file(articles.values()).decode()
     _write(target, LATEST, listed, done, "application/json")

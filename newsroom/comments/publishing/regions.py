@@ -12,12 +12,17 @@ Regions never nest, so the next end marker closes a region.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import quote
 
 OPENING = "<!--comments:"
 END = "<!--/comments-->"
+OPENING_BYTES, END_BYTES = OPENING.encode(), END.encode()
+MARKER = re.compile(rb"<!--comments:([a-z]+) ([A-Za-z0-9_.~%-]+) -->")
+FEW = 8  # slugs a page is searched for one by one
 LONGEST_KIND = 20
+PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")  # what quote() leaves as it is
 
 
 class RegionError(Exception):
@@ -25,47 +30,66 @@ class RegionError(Exception):
 
 
 def start(kind: str, slug: str) -> str:
-    # Quoted, so that no slug can close the HTML comment or open another (no <, >, !).
     assert 0 < len(kind) <= LONGEST_KIND and " " not in kind
-    return f"{OPENING}{kind} {quote(slug, safe='')} -->"
+    return f"{OPENING}{kind} {_quoted(slug)} -->"
+
+
+def _quoted(slug: str) -> str:
+    """Quoted, so that no slug can close the HTML comment or open another (no <, >, !);
+    a slug as Pelican makes them is its own quotation (a build draws 400,000 markers)."""
+    return slug if PLAIN.fullmatch(slug) else quote(slug, safe="")
 
 
 def wrap(kind: str, slug: str, html: str) -> str:
     return f"{start(kind, slug)}{html}{END}"
 
 
-def replace(page: str, slug: str, kinds: dict[str, Callable[[str], str]]) -> tuple[str, int]:
-    """``page`` with each region of ``slug`` redrawn by ``kinds[kind](old content)``, and
-    how many regions there were."""
-    parts: list[str] = []
-    found = 0
+Drawers = dict[str, Callable[[str], str]]  # a region's kind -> its new content from its old
+
+
+def replace(page: bytes, drawers: dict[str, Drawers]) -> tuple[bytes, dict[str, int]]:
+    """``page`` (as written: UTF-8) with every region of the slugs in ``drawers`` redrawn
+    by ``drawers[slug][kind](old content)``, and how many regions each slug had. Bytes
+    and one copy of the page, whatever the slugs: an archive page is tens of megabytes."""
+    found = dict.fromkeys(drawers, 0)
+    parts: list[bytes] = []
     at = 0
-    while True:
-        next_at, kind, opening = _next_region(page, slug, kinds, at)
-        if next_at < 0:
-            break
-        content_at = next_at + len(opening)
-        end = page.find(END, content_at)
+    for _, content_at, slug, kind in _regions(page, drawers):
+        end = page.find(END_BYTES, content_at)
         if end < 0:
             raise RegionError(f"a {kind} region of {slug!r} has no end")
-        parts += [page[at:content_at], kinds[kind](page[content_at:end])]
+        old = page[content_at:end].decode()
+        parts += [page[at:content_at], drawers[slug][kind](old).encode()]
         at = end
-        found += 1
+        found[slug] += 1
     parts.append(page[at:])
-    return "".join(parts), found
+    return b"".join(parts), found
 
 
-def _next_region(
-    page: str, slug: str, kinds: dict[str, Callable[[str], str]], at: int
-) -> tuple[int, str, str]:
-    """The first region of ``slug`` from ``at``: where it starts, its kind, its marker.
-    One scan for the slug's end of a marker, whatever the kinds (an archive page holds
-    every article of the site)."""
-    tail = f" {quote(slug, safe='')} -->"
-    while (found := page.find(tail, at)) >= 0:
-        opening = page.rfind(OPENING, max(0, found - LONGEST_KIND - len(OPENING)), found)
-        kind = page[opening + len(OPENING) : found] if opening >= 0 else ""
+def _regions(page: bytes, drawers: dict[str, Drawers]) -> list[tuple[int, int, str, str]]:
+    """Where each wanted region is (its marker, its content), in the page's order. A few
+    slugs are each found with one scan for their markers' end; many, with one pass over
+    every marker."""
+    if len(drawers) > FEW:
+        by_quoted = {_quoted(slug).encode(): slug for slug in drawers}
+        every = []
+        for match in MARKER.finditer(page):
+            slug = by_quoted.get(match[2])
+            kind = match[1].decode()
+            if slug is not None and kind in drawers[slug]:
+                every.append((match.start(), match.end(), slug, kind))
+        return every
+    return sorted(found for slug in drawers for found in _of_slug(page, slug, drawers[slug]))
+
+
+def _of_slug(page: bytes, slug: str, kinds: Drawers) -> list[tuple[int, int, str, str]]:
+    tail = f" {_quoted(slug)} -->".encode()
+    found = []
+    at = 0
+    while (end := page.find(tail, at)) >= 0:
+        at = end + len(tail)
+        opening = page.rfind(OPENING_BYTES, max(0, end - LONGEST_KIND - len(OPENING)), end)
+        kind = page[opening + len(OPENING) : end].decode() if opening >= 0 else ""
         if kind in kinds:
-            return opening, kind, page[opening : found + len(tail)]
-        at = found + len(tail)
-    return -1, "", ""
+            found.append((opening, at, slug, kind))
+    return found

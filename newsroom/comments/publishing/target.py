@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from typing import Protocol
 
 
@@ -70,10 +69,11 @@ class Folder:
         partial = None
         try:
             os.makedirs(folder, exist_ok=True)
-            handle, partial = tempfile.mkstemp(dir=folder, prefix=".publish-")
+            partial = os.path.join(folder, f".publish-{os.urandom(8).hex()}")
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, self._mode)
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
-                os.fchmod(file.fileno(), self._mode)  # mkstemp's 0600 would hide it
+                os.fchmod(file.fileno(), self._mode)  # as the build's files, whatever the umask
             os.replace(partial, target)
         except OSError as exc:
             if partial is not None:
