@@ -94,5 +94,9 @@ NEWSROOM_COMMENTS_API = os.environ.get("NEWSROOM_COMMENTS_API", "/api/comments")
 # The comment store the build reads approved comments from (the service's own default).
 NEWSROOM_COMMENTS_DATABASE_URL = os.environ.get("NEWSROOM_DATABASE_URL", DEFAULT_DATABASE_URL)
 NEWSROOM_COMMENTS_DEPTH = 3
+# Each article's comments.json beside its page, kept current by moderation's publishing,
+# which the page's script reads before the API. False for a site that moderation does not
+# publish (a host rebuilding on NEWSROOM_REBUILD_HOOK_URL): the script asks the API.
+NEWSROOM_PUBLISHED_JSON = True
 # Named in the build's record: `newsroom publish` says which settings drew the pages.
 NEWSROOM_SETTINGS_FILE = "pelicanconf.py"

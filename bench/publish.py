@@ -139,6 +139,7 @@ def main() -> None:
         subprocess.run([*NEWSROOM, "comments", "approve", str(id)], env=env, check=True,
                        capture_output=True)  # fmt: skip
         times.append(time.perf_counter() - started)
+        print(f"    approve {id} ({slug}): {times[-1] * 1000:.0f} ms", flush=True)
         extra = 1 + sum(1 for _, s in pending[:n] if s == slug)
         missing = shows(output, record, id, slug, per_article + extra)
         if missing:

@@ -24,6 +24,7 @@ import logging
 
 from pelican import signals
 
+from newsroom.comments.store.clock import now
 from newsroom.site import comments
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 def attach_comments(generator) -> None:
     settings = generator.settings
     url = settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
+    generator.context[comments.REGIONS].read_at = now()
     try:
         approved = comments.load_approved(url)
     except Exception as exc:
@@ -70,6 +72,8 @@ def write_files(generator, writer) -> None:
     written = comments.write_files(generator.output_path, generator.articles, regions)
     for path in written:
         logger.debug("Writing %s", path)
+    url = generator.settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
+    comments.publish_what_changed_since(url, regions.read_at)
 
 
 def register() -> None:

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
 
@@ -124,6 +125,10 @@ def parser() -> argparse.ArgumentParser:
         help="this article's pages too, marked or not (repeat for more)",
     )  # fmt: skip
     publishing.add_argument("--all", action="store_true", help="every article's pages")
+    publishing.add_argument(
+        "--since", type=_duration, metavar="DURATION",
+        help="and those whose comments changed in the last 30m, 2h, 1d… (after an upload)",
+    )  # fmt: skip
     publishing.set_defaults(run="publish.run_publish", needs_store=True)
 
     moderate = commands.add_parser("comments", help="moderate comments")
@@ -205,6 +210,20 @@ def _days(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"a whole number of days, 0 or more, not {text!r}")
     return int(text)
+
+
+DURATION_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(text: str) -> timedelta:
+    """30m, 2h, 1d: a whole number and its unit (minutes, hours, days), up to a year."""
+    number, unit = text[:-1], text[-1:]
+    if not number.isdigit() or unit not in DURATION_UNITS:
+        raise argparse.ArgumentTypeError(f"a duration such as 30m, 2h or 1d, not {text!r}")
+    seconds = int(number) * DURATION_UNITS[unit]
+    if seconds > 366 * 86400:
+        raise argparse.ArgumentTypeError(f"at most a year, not {text!r}")
+    return timedelta(seconds=seconds)
 
 
 def run_serve(args) -> int:

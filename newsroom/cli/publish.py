@@ -1,7 +1,9 @@
 """`newsroom publish`: bring the site's comment pages up to date with the store by hand.
 
 What moderation does by itself after each action, for when the pages and the store
-parted (a restored store, a publish that failed, a site copied from elsewhere).
+parted: a restored store (``--all``), a build uploaded after it was made (``--since``
+the time the build took and its upload, whose publishes it wrote over), a page that
+failed to publish.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from newsroom.comments.config import Settings
 from newsroom.comments.publishing import publish_now
 from newsroom.comments.store import Store
+from newsroom.comments.store.clock import now
 
 WAIT = 60.0  # seconds for a publish under way elsewhere
 
@@ -20,6 +23,8 @@ def run_publish(args, settings: Settings, store: Store) -> int:
         print("newsroom: publishing is off (NEWSROOM_PUBLISH_TO=off)", file=sys.stderr)
         return 2
     threads = list(args.threads)
+    if args.since is not None:
+        store.want_changed_since(now() - args.since)
     if args.all:
         from newsroom.comments.publishing.record import RecordError
 

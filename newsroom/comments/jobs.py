@@ -120,9 +120,9 @@ async def purge_job(settings: Settings, store: Store, now: datetime, lease: Leas
 
 async def publish_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
     """The pages of the threads in the publish queue (comments/publishing/)."""
-    from newsroom.comments.publishing import publish_to
+    from newsroom.comments.publishing import PUBLISH_SECONDS, publish_to
 
-    said = await asyncio.to_thread(publish_to, settings, store, (), lease.keep)
+    said = await asyncio.to_thread(publish_to, settings, store, None, lease.keep, PUBLISH_SECONDS)
     return Ran(said, PUBLISH_EVERY)
 
 

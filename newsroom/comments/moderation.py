@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -83,8 +84,9 @@ def moderate(settings: Settings, store: Store, ids: list[int], action: str, acto
         done.changed = store.set_status(list(kept), STATUS_AFTER[action], actor, action)
     if action in ("spam", "ham") and done.changed:
         _report(settings, store, [kept[i] for i in done.changed], action, actor, done)
-    if action == "approve" or any(kept[i].status == "approved" for i in done.changed):
-        done.published = publish(settings, store) if done.changed else None
+    shown = [kept[i] for i in done.changed if action == "approve" or kept[i].status == "approved"]
+    if shown:  # pages showed it, or will
+        done.published = publish(settings, store, {c.thread for c in shown})
     return done
 
 
@@ -117,7 +119,7 @@ def reply(
         staff=True,
     )  # fmt: skip
     id = store.add_reply(comment, actor)
-    publish(settings, store)
+    publish(settings, store, {parent.thread})
     return id
 
 
@@ -145,18 +147,19 @@ def edit(
         return False
     edited = store.edit(comment.id, changed, render(fields["body"]), actor)
     if edited and comment.status == "approved":
-        publish(settings, store)
+        publish(settings, store, {comment.thread})
     return edited
 
 
-def publish(settings: Settings, store: Store) -> Published:
-    """Bring the pages up to date now (after the publish under way, if any, for up to
-    PUBLISH_WAIT); then call the host's rebuild hook, if one is set."""
+def publish(settings: Settings, store: Store, threads: Iterable[str] | None = None) -> Published:
+    """Bring the pages of ``threads`` (or of every marked thread) up to date now, after
+    the publish under way, if any, for up to PUBLISH_WAIT; then call the host's rebuild
+    hook, if one is set. Other marked threads are the publish job's."""
     from newsroom.comments.publishing import publish_now
     from newsroom.comments.rebuild_hook import after_change
 
     try:
-        said = publish_now(settings, store, wait=PUBLISH_WAIT)
+        said = publish_now(settings, store, threads, wait=PUBLISH_WAIT)
     except Exception as exc:  # the store, say: the job's next turn catches up
         logger.exception("Publishing after a moderation action failed")
         said = f"failed: {type(exc).__name__}"

@@ -13,7 +13,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import jinja2
 from markupsafe import Markup
@@ -39,13 +39,14 @@ from newsroom.site import jsonld
 logger = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 REGIONS = "newsroom_regions"  # the build's Regions, in Pelican's context
+# PostgreSQL stamps a change with its transaction's start: a change that committed after
+# the build read the store may carry an earlier time, by as long as its transaction took.
+CLOCK_SLACK = timedelta(seconds=30)
 
 
 def load_approved(database_url: str) -> list[PublishedComment]:
     """Every approved comment in one query; none when no store is there to read."""
-    if not database_url:
-        return []
-    if database_url.startswith("sqlite:///") and not _sqlite_exists(database_url):
+    if not _has_store(database_url):
         logger.info("No comment store at %s: building without comments", database_url)
         return []
     from newsroom.comments.store import open_store  # no store is opened unless one is set
@@ -56,6 +57,31 @@ def load_approved(database_url: str) -> list[PublishedComment]:
         return store.published()
     finally:
         store.close()
+
+
+def publish_what_changed_since(database_url: str, moment: datetime) -> None:
+    """Mark again the threads changed since the build read the store: a publish made
+    meanwhile wrote pages this build then wrote over (the publish job redoes them)."""
+    if not _has_store(database_url):
+        return
+    from newsroom.comments.store import open_store
+
+    store = open_store(database_url)
+    try:
+        marked = store.want_changed_since(moment - CLOCK_SLACK)
+    except Exception as exc:  # a read-only store, say: the build itself is done
+        logger.warning("Not marked what changed while building (%s): newsroom publish --since", exc)
+        return
+    finally:
+        store.close()
+    if marked:
+        logger.info("%d threads changed while building: the publish job publishes them", marked)
+
+
+def _has_store(database_url: str) -> bool:
+    if not database_url:
+        return False
+    return not database_url.startswith("sqlite:///") or _sqlite_exists(database_url)
 
 
 def _sqlite_exists(database_url: str) -> bool:
@@ -88,6 +114,7 @@ class Regions:
         self.pages: defaultdict[str, set[str]] = defaultdict(set)  # slug -> pages
         self.articles: dict[str, Article] = {}
         self._drawn: set[str] = set()  # slugs drawn into the page being rendered
+        self.read_at = EPOCH  # when the build read the store
 
     def written(self, path: str) -> None:
         """Pelican wrote a page (``content_written``, right after rendering it): the
@@ -111,6 +138,10 @@ class Regions:
                 date_format=article.date_format,
             )
         return found
+
+    def published_json(self, article) -> str:
+        """Where the article's comments.json is, from the site's root ("" without one)."""
+        return self.article(article).beside(JSON) if self.site.json else ""
 
     def region(self, kind: str, article) -> Markup:
         """``comment_region(kind, article)`` in a template (kinds: fragments.KINDS)."""
@@ -136,13 +167,16 @@ def site(settings: dict, newest: datetime) -> Site:
         api=settings.get("NEWSROOM_COMMENTS_API", "/api/comments"),
         depth=depth(settings),
         newest=newest,
+        json=bool(settings.get("NEWSROOM_PUBLISHED_JSON", True)),
     )
 
 
 def add_to_templates(env: jinja2.Environment, drawn: Regions) -> None:
-    """``comment_region``, ``COMMENTS_FEED`` and the comment form the service also
-    renders (``newsroom/comment_form.html``, with the field declaration it is drawn from)."""
+    """``comment_region``, ``published_json``, ``COMMENTS_FEED``, and the comment form the
+    service also renders (``newsroom/comment_form.html``, with the field declaration it is
+    drawn from)."""
     env.globals["comment_region"] = drawn.region
+    env.globals["published_json"] = drawn.published_json
     env.globals["COMMENTS_FEED"] = feeds.SITE_FEED
     form = jinja2.PrefixLoader({"newsroom": jinja2.FileSystemLoader(FORM_TEMPLATES)})
     env.loader = jinja2.ChoiceLoader([env.loader, form]) if env.loader else form
@@ -164,7 +198,8 @@ def write_files(output_path: str, articles: list, drawn: Regions) -> list[str]:
         feed = feeds.article_feed(the_site, shown, comments)
         if feed is not None:
             files[shown.beside(FEED)] = feed
-        files[shown.beside(JSON)] = thread_json(shown.slug, comments)
+        if the_site.json:
+            files[shown.beside(JSON)] = thread_json(shown.slug, comments)
     shown_articles = {a.slug: drawn.article(a) for a in articles}
     latest = feeds.latest(every)
     files[feeds.SITE_FEED] = feeds.site_feed(the_site, latest, shown_articles)

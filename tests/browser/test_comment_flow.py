@@ -232,4 +232,5 @@ def test_commented_page_is_accessible_and_valid(newsroom, browser):
 
 def test_the_comment_script_stays_small():
     script = ROOT / "theme" / "static" / "js" / "comments.js"
-    assert script.stat().st_size < 5500  # 5,000 until the author's proof, 5,400 until staff replies
+    # 5,000 until the author's proof, 5,400 until staff replies, 5,500 until the published file
+    assert script.stat().st_size < 5800

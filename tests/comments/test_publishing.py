@@ -9,8 +9,11 @@ import threading
 
 import pytest
 
-from newsroom.comments.publishing import regions
+from newsroom.comments.model import PublishedComment
+from newsroom.comments.publishing import comment_list, regions
 from newsroom.comments.publishing.target import Folder, TargetError
+from newsroom.comments.store.clock import now
+from newsroom.comments.tree import CommentNode
 
 
 def test_a_region_is_found_by_its_own_slug_and_kind_only():
@@ -52,6 +55,18 @@ def test_no_slug_can_end_a_marker_or_open_another():
         "a" + regions.wrap("teaser", hostile, "new") + "b",
         {hostile: 1},
     )
+
+
+def test_no_comment_can_carry_a_marker_into_a_page():
+    """A link whose address holds an end marker (an older nh3 kept "<" in attributes):
+    drawn with "&lt;", which means the same in an attribute and ends no region."""
+    stored = '<p><a href="https://a.example/<!--/comments-->">x</a></p>'
+    node = CommentNode(PublishedComment(1, "t", None, "Ann", "", "x", stored, now(), False), 1)
+    drawn = comment_list.render([node], "%Y", "/api/comments/form?parent=")
+    assert regions.END not in drawn and "https://a.example/&lt;!--/comments-->" in drawn
+    assert regions.wrap("thread", "t", drawn)
+    with pytest.raises(regions.RegionError, match="holds a region marker"):
+        regions.wrap("thread", "t", f"before {regions.END} after")
 
 
 def test_a_region_without_its_end_is_an_error():

@@ -69,13 +69,19 @@ class Site:
         return done
 
     def full_build(self) -> dict[str, bytes]:
-        """What a full build with the same store and settings writes (a fresh folder)."""
+        """What a full build with the same store and settings writes (a fresh folder).
+        It marks again what changed lately (for publishes it may have written over): the
+        marks of this comparison's build are cleared."""
         fresh = self.root / "fresh"
+        marks = self.store.publish_wanted()
         subprocess.run(
             [sys.executable, "-m", "pelican", "-s", "pelicanconf.py", "-o", str(fresh), "-q",
              "--delete-output-directory"],
             cwd=self.root, env=self.env(), check=True, capture_output=True, timeout=300,
         )  # fmt: skip
+        self.store.published_done(
+            {t: n for t, n in self.store.publish_wanted().items() if t not in marks}
+        )
         return tree(fresh)
 
 
@@ -192,18 +198,40 @@ def test_two_publishes_at_once_keep_both_changes(site):
     assert differences(tree(site.output), site.full_build()) == []
 
 
+def test_an_upload_of_an_older_build_is_mended_by_publishing_what_changed_since(site):
+    """A build is made, then uploaded later: publishes made in between are written over.
+    `newsroom publish --since` (the time the build and its upload took) mends them."""
+    old_build = tree(site.output)
+    id = comment(site, "story-9", 1)
+    site.act([id], "approve")
+    for name, data in old_build.items():  # the upload (`aws s3 sync`, say)
+        (site.output / name).write_bytes(data)
+    assert f'id="comment-{id}"' not in (site.output / "articles/story-9/index.html").read_text()
+    ran = newsroom("publish", "--since", "30m", env=site.env())
+    assert ran.returncode == 0 and "threads published" in ran.stdout, ran.stdout + ran.stderr
+    assert differences(tree(site.output), site.full_build()) == []
+    refused = newsroom("publish", "--since", "soon", env=site.env())
+    assert refused.returncode == 2 and "a duration such as 30m" in refused.stderr
+
+
 def test_a_publish_that_cannot_finish_says_why_and_keeps_its_mark(site):
     id = comment(site, "story-3", 1)
-    (entry,) = Record(Folder(str(site.output))).entries(["story-3"]).values()
+    record = Record(Folder(str(site.output)))
+    (entry,) = record.entries(["story-3"]).values()
     listing = next(page for page in entry.pages if page.startswith("category/"))
+    others = record.entries([f"story-{n}" for n in range(25)])
+    apart = next(slug for slug, other in others.items() if listing not in other.pages)
+    elsewhere = comment(site, apart, 2)
     category = site.output / listing
     kept = category.read_bytes()
     category.unlink()
-    done = moderation.moderate(site.settings(), site.store, [id], "approve", ACTOR)
+    done = moderation.moderate(site.settings(), site.store, [id, elsewhere], "approve", ACTOR)
     assert site.store.get(id).status == "approved"  # the approval stands
     assert done.published is not None and done.published.failed
     assert f"{listing} is not there" in done.published.said
+    assert "1 threads published" in done.published.said  # the other thread's pages
     assert set(site.store.publish_wanted()) == {"story-3"}
+    assert f'id="comment-{elsewhere}"' in (site.output / f"articles/{apart}/index.html").read_text()
     category.write_bytes(kept)  # back (say, the disk was mended): the next turn catches up
     ran = newsroom("jobs", "run", "publish", "--force", env=site.env())
     assert ran.returncode == 0 and "1 threads published" in ran.stdout, ran.stdout + ran.stderr

@@ -21,14 +21,16 @@ logger = logging.getLogger(__name__)
 PUBLISH = "publish"  # the job's name, and its lease's
 PUBLISH_EVERY = timedelta(minutes=1)  # the job's turn: catching up on what was missed
 PUBLISH_LEASE = timedelta(minutes=2)  # renewed while a publish runs; a crash frees it soon
+PUBLISH_SECONDS = 60.0  # a turn of the job starts no batch after this (Lambda's timeout: 120 s)
 
 
 def publish_now(
-    settings: Settings, store: Store, threads: Iterable[str] = (), wait: float = 10.0
+    settings: Settings, store: Store, threads: Iterable[str] | None = None, wait: float = 10.0
 ) -> str:
-    """Publish now, as the publish job does (same lease, same record of the run), after
-    the publish under way, if any, for up to ``wait`` seconds; what was done. Without
-    an event loop: a moderation command publishes before it exits, and fast."""
+    """Publish ``threads`` (a moderation action's), or every marked thread, now: under
+    the publish job's lease (after the publish under way, if any, for up to ``wait``
+    seconds) and recorded as its run; what was done. Without an event loop: a moderation
+    command publishes before it exits, and fast."""
     from newsroom.comments import leases
 
     holder = leases.runner_name()
@@ -48,12 +50,13 @@ def publish_now(
 def publish_to(
     settings: Settings,
     store: Store,
-    threads: Iterable[str] = (),
+    threads: Iterable[str] | None = None,
     keep_lease: Callable[[], None] = lambda: None,
+    seconds: float | None = None,
 ) -> str:
-    """Publish the marked threads (and ``threads``) where the settings say; what was done.
-    A site that was not built with a record is no failure: nothing can be published
-    there, and the marks wait for one."""
+    """Publish ``threads``, or every marked thread, where the settings say (for at most
+    about ``seconds``); what was done. A site that was not built with a record is no
+    failure: nothing can be published there, and the marks wait for one."""
     from newsroom.comments.publishing.publisher import publish
     from newsroom.comments.publishing.record import FOLDER, RecordError
     from newsroom.comments.publishing.target import open_target
@@ -63,7 +66,7 @@ def publish_to(
         return "publishing is off (NEWSROOM_PUBLISH_TO=off)"
     target = open_target(where)
     try:
-        done = publish(store, target, threads, keep_lease=keep_lease)
+        done = publish(store, target, threads, keep_lease=keep_lease, seconds=seconds)
     except RecordError as exc:
         return f"nothing published: {exc}"
     said = done.summary()

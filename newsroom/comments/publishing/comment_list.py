@@ -44,7 +44,7 @@ def _render(nodes: list[CommentNode], date_format: str, reply_url: str, parts: l
             f'<a class="comment-permalink" href="#comment-{c.id}">'
             f'<time datetime="{created.isoformat(timespec="seconds")}">'
             f"{created.strftime(date_format)}</time></a></p>"
-            f'<div class="comment-body">{c.body_html}</div>'
+            f'<div class="comment-body">{_no_comment_opener(c.body_html)}</div>'
             f'<p class="comment-actions"><a class="reply-link" href="{reply_url}{c.id}">'
             f"Reply to {author}</a></p></article>"
         )
@@ -53,3 +53,10 @@ def _render(nodes: list[CommentNode], date_format: str, reply_url: str, parts: l
             _render(node.replies, date_format, reply_url, parts)
             parts.append("</ol>")
         parts.append("</li>")
+
+
+def _no_comment_opener(body_html: str) -> str:
+    """The sanitiser drops HTML comments and escapes ``<`` in text; an older nh3 left it
+    in attribute values (a link to ``…<!--/comments-->``), where ``&lt;`` means the same
+    and cannot end a page's region early (publishing/regions.py)."""
+    return body_html.replace("<!--", "&lt;!--") if "<!--" in body_html else body_html

@@ -39,6 +39,7 @@ class Site:
     api: str  # NEWSROOM_COMMENTS_API: the reply links' form
     depth: int  # NEWSROOM_COMMENTS_DEPTH
     newest: datetime  # the newest article's date: the site feed's, while it has no comment
+    json: bool = True  # NEWSROOM_PUBLISHED_JSON: each article's comments.json beside its page
 
 
 @dataclass(frozen=True)

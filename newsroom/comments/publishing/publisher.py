@@ -12,6 +12,7 @@ so that two moderators' changes to one page both stay on it.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,55 +30,74 @@ from newsroom.comments.publishing.fragments import (
     json_ld,
 )
 from newsroom.comments.publishing.record import LATEST, Entry, Record, latest_file
-from newsroom.comments.publishing.target import Target
+from newsroom.comments.publishing.target import Target, TargetError
 from newsroom.comments.store import Store
 
 logger = logging.getLogger(__name__)
 
 HTML = "text/html; charset=utf-8"
 CHUNK = 500  # threads per query
+BATCH = 500  # threads whose marks are cleared together
 
 
 class PublishError(Exception):
-    """A page could not be brought up to date; the old one stays, the marks stay."""
+    """A page could not be brought up to date; the old one stays, and so do the marks of
+    the threads it shows."""
 
 
 @dataclass
 class Published:
-    threads: list[str] = field(default_factory=list)
+    threads: list[str] = field(default_factory=list)  # brought up to date
     changed: list[str] = field(default_factory=list)  # files written or removed
     unknown: list[str] = field(default_factory=list)  # marked, but no article of the build
+    failed: dict[str, str] = field(default_factory=dict)  # page -> why; its threads wait
+    left: int = 0  # marked threads left for the next turn (the run's time was up)
 
     def summary(self) -> str:
-        if not self.threads and not self.unknown:
+        if not self.threads and not self.unknown and not self.failed:
             return "nothing to publish"
         said = f"{len(self.threads)} threads published, {len(self.changed)} files changed"
         if self.unknown:
             said += f"; {len(self.unknown)} threads not in the build, skipped"
+        if self.left:
+            said += f"; {self.left} threads left for the next turn"
+        if self.failed:
+            why = next(iter(self.failed.values()))
+            said = f"failed: {len(self.failed)} pages not published ({why}); {said}"
         return said
 
 
 def publish(
     store: Store,
     target: Target,
-    threads: Iterable[str] = (),
+    threads: Iterable[str] | None = None,
     *,
     keep_lease: Callable[[], None] = lambda: None,
+    seconds: float | None = None,
 ) -> Published:
-    """Publish the marked threads and ``threads``; ``keep_lease`` is called between
-    pages (a long publish renews its lease)."""
-    marks = store.publish_wanted()
-    wanted = sorted(set(marks) | set(threads))
+    """Publish ``threads`` (a moderation action's), or else every marked thread, in
+    batches whose marks are cleared as each is done; ``keep_lease`` is called as it goes
+    (a long publish renews its lease), and no batch starts after ``seconds``."""
+    marks = store.publish_wanted(None if threads is None else list(threads))
+    wanted = sorted(set(marks) | set(threads or ()))
     if not wanted:
         return Published()
     record = Record(target)
-    entries = record.entries(wanted)
-    done = Published(threads=list(entries), unknown=[s for s in wanted if s not in entries])
-    if entries:
+    done = Published()
+    deadline = None if seconds is None else time.monotonic() + seconds
+    for at in range(0, len(wanted), BATCH):
+        if deadline is not None and time.monotonic() > deadline:
+            done.left = len(wanted) - at
+            break
+        batch = wanted[at : at + BATCH]
+        entries = record.entries(batch)
+        done.unknown += [slug for slug in batch if slug not in entries]
         comments = _comments(store, list(entries))
-        _publish_threads(target, record.site, entries, comments, done, keep_lease)
+        waiting = _publish_threads(target, record.site, entries, comments, done, keep_lease)
         _site_feed(target, store, record, entries, done)
-    store.published_done(marks)
+        keep_lease()  # still ours: the marks are this run's to clear
+        store.published_done({s: marks[s] for s in batch if s in marks and s not in waiting})
+        done.threads += [slug for slug in entries if slug not in waiting]
     return done
 
 
@@ -96,7 +116,8 @@ def _publish_threads(
     comments: dict[str, list[PublishedComment]],
     done: Published,
     keep_lease: Callable[[], None],
-) -> None:
+) -> set[str]:
+    """Their pages, feeds and JSON; the threads with a page that failed (they wait)."""
     drawn = {}
     pages: dict[str, list[str]] = defaultdict(list)
     for slug, entry in entries.items():
@@ -105,15 +126,24 @@ def _publish_threads(
         drawn[slug] = _drawers(site, entry, thread)
         for page in entry.pages:
             pages[page].append(slug)
+    waiting: set[str] = set()
     for page in sorted(pages):
-        _redraw(target, page, pages[page], drawn, done)
+        try:
+            _redraw(target, page, pages[page], drawn, done)
+        except (PublishError, TargetError) as exc:
+            logger.error("Not published: %s", exc)
+            done.failed[page] = str(exc)
+            waiting.update(pages[page])
         keep_lease()
     for slug, entry in entries.items():
         article = entry.article
         feed = feeds.article_feed(site, article, comments[slug])
         _write(target, article.beside(FEED), feed, done, "application/atom+xml")
-        body = thread_json(slug, comments[slug]).decode()
-        _write(target, article.beside(JSON), body, done, "application/json")
+        if site.json:
+            body = thread_json(slug, comments[slug]).decode()
+            _write(target, article.beside(JSON), body, done, "application/json")
+        keep_lease()
+    return waiting
 
 
 def _drawers(site: Site, entry: Entry, thread: Thread) -> dict[str, Callable[[str], str]]:

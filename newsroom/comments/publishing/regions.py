@@ -41,7 +41,14 @@ def _quoted(slug: str) -> str:
 
 
 def wrap(kind: str, slug: str, html: str) -> str:
-    return f"{start(kind, slug)}{html}{END}"
+    return f"{start(kind, slug)}{unmarked(html)}{END}"
+
+
+def unmarked(html: str) -> str:
+    """``html``, which must hold no marker: one would end a region early (or open one)."""
+    if OPENING in html or END in html:
+        raise RegionError("a region's content holds a region marker")
+    return html
 
 
 Drawers = dict[str, Callable[[str], str]]  # a region's kind -> its new content from its old
@@ -59,7 +66,7 @@ def replace(page: bytes, drawers: dict[str, Drawers]) -> tuple[bytes, dict[str, 
         if end < 0:
             raise RegionError(f"a {kind} region of {slug!r} has no end")
         old = page[content_at:end].decode()
-        parts += [page[at:content_at], drawers[slug][kind](old).encode()]
+        parts += [page[at:content_at], unmarked(drawers[slug][kind](old)).encode()]
         at = end
         found[slug] += 1
     parts.append(page[at:])

@@ -196,6 +196,8 @@ MIGRATIONS.append(
 # columns of an approved comment (or one becoming or ceasing to be approved) is published.
 SHOWN = "status, thread, parent, author, url, body_html, created, staff"
 EITHER = "OLD.status = 'approved' OR NEW.status = 'approved'"
+# SQLite's time now in the store's format (sqlite.TIME_FORMAT: microseconds, then Z).
+SQLITE_NOW = "strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'"
 
 MIGRATIONS.append(
     (
@@ -204,31 +206,37 @@ MIGRATIONS.append(
             # The threads whose static pages are behind the store (publishing/): a trigger
             # marks a thread whenever a change reaches what its pages show, in the
             # transaction that makes it, whichever write made it (a moderator, a post
-            # approved at once, the purge); ``wanted`` counts the marks, so a publish
-            # clears only the marks it saw. A thread never changes, so NEW.thread is it.
+            # approved at once, the purge). ``wanted`` counts the marks, so a publish
+            # clears (to 0) only the marks it saw; ``changed`` is the last change, so a
+            # build can have what changed since it read the store published again. A
+            # thread never changes, so NEW.thread is it.
             "sqlite": [
-                "CREATE TABLE IF NOT EXISTS publish_queue "
-                "(thread TEXT PRIMARY KEY, wanted INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS publish_queue (thread TEXT PRIMARY KEY, "
+                "wanted INTEGER NOT NULL, changed TEXT NOT NULL)",
                 *(
                     f"CREATE TRIGGER IF NOT EXISTS publish_on_{event} AFTER {event.upper()}"
                     f"{columns} ON comments WHEN {when} BEGIN INSERT INTO publish_queue "
-                    f"(thread, wanted) VALUES ({row}.thread, 1) ON CONFLICT (thread) "
-                    "DO UPDATE SET wanted = wanted + 1; END"
+                    f"(thread, wanted, changed) VALUES ({row}.thread, 1, {SQLITE_NOW}) "
+                    f"ON CONFLICT (thread) DO UPDATE SET wanted = wanted + 1, "
+                    f"changed = excluded.changed; END"
                     for event, columns, when, row in (
                         ("insert", "", "NEW.status = 'approved'", "NEW"),
                         ("update", f" OF {SHOWN}", EITHER, "NEW"),
                         ("delete", "", "OLD.status = 'approved'", "OLD"),
                     )
                 ),
+                "CREATE INDEX IF NOT EXISTS publish_queue_wanted ON publish_queue (wanted)",
             ],
             "postgresql": [
-                "CREATE TABLE IF NOT EXISTS publish_queue "
-                "(thread TEXT PRIMARY KEY, wanted BIGINT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS publish_queue (thread TEXT PRIMARY KEY, "
+                "wanted BIGINT NOT NULL, changed TIMESTAMPTZ NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS publish_queue_wanted ON publish_queue (wanted)",
                 "CREATE OR REPLACE FUNCTION newsroom_publish_queue() RETURNS trigger "
                 "LANGUAGE plpgsql AS $$ BEGIN "
-                "INSERT INTO publish_queue (thread, wanted) VALUES (CASE WHEN TG_OP = 'DELETE' "
-                "THEN OLD.thread ELSE NEW.thread END, 1) ON CONFLICT (thread) "
-                "DO UPDATE SET wanted = publish_queue.wanted + 1; RETURN NULL; END $$",
+                "INSERT INTO publish_queue (thread, wanted, changed) VALUES (CASE WHEN "
+                "TG_OP = 'DELETE' THEN OLD.thread ELSE NEW.thread END, 1, now()) "
+                "ON CONFLICT (thread) DO UPDATE SET wanted = publish_queue.wanted + 1, "
+                "changed = excluded.changed; RETURN NULL; END $$",
                 *(
                     f"CREATE OR REPLACE TRIGGER publish_on_{event} AFTER {event.upper()}"
                     f"{columns} ON comments FOR EACH ROW WHEN ({when}) "

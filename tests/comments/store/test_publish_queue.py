@@ -61,3 +61,16 @@ def test_a_publish_clears_only_the_marks_it_saw(store):
     store.published_done(seen)
     assert marked(store) == {"b"}
     assert store.publish_wanted()["b"] == seen["b"] + 1
+
+
+def test_what_changed_since_a_moment_is_marked_again(store):
+    """A build that read the store at some moment wrote over what was published since:
+    those threads are marked again; the others are not."""
+    store.add(new(thread="before", status="approved"))
+    cleared(store)
+    moment = now()
+    store.add(new(thread="after", status="approved"))
+    cleared(store)
+    assert store.want_changed_since(moment) == 1
+    assert marked(store) == {"after"}
+    assert store.want_changed_since(now() + timedelta(seconds=1)) == 0

@@ -106,10 +106,11 @@
       say(`Your comment could not be posted (${response.status}).`, true);
     }
   });
-  // The thread's comments: the file published beside the page (the static host's), else the API.
+  // The thread's comments: the file published beside the page, if the site has it, else the API.
   const get = (url) => fetch(url, { headers: { Accept: json } }).then((r) => (r.ok ? r.json() : Promise.reject(r)));
-  get(section.dataset.static)
-    .catch(() => get(api + "?thread=" + encodeURIComponent(section.dataset.thread)))
+  const { static: published, thread } = section.dataset;
+  (published ? get(published) : Promise.reject())
+    .catch(() => get(api + "?thread=" + encodeURIComponent(thread)))
     .then((answer) => {
       for (const c of answer.comments) if (!document.getElementById("comment-" + c.id)) place(render(c), c.parent);
       const n = list.querySelectorAll(".comment[id]").length;
