@@ -24,7 +24,6 @@ import logging
 
 from pelican import signals
 
-from newsroom.comments.store.clock import now
 from newsroom.site import comments
 
 logger = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ logger = logging.getLogger(__name__)
 def attach_comments(generator) -> None:
     settings = generator.settings
     url = settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
-    generator.context[comments.REGIONS].read_at = now()
+    generator.context[comments.REGIONS].reading()
     try:
         approved = comments.load_approved(url)
     except Exception as exc:

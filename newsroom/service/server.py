@@ -24,7 +24,7 @@ class SiteFiles(StaticFiles):
 
     async def get_response(self, path, scope):
         try:
-            if any(part.startswith(".") for part in path.split("/")):
+            if any(part.startswith(".") and part != "." for part in path.split("/")):
                 raise HTTPException(404)
             return await super().get_response(path, scope)
         except HTTPException as exc:

@@ -34,6 +34,7 @@ from newsroom.comments.publishing.fragments import (
     plain_text,
 )
 from newsroom.comments.publishing.fragments import Thread as Shown
+from newsroom.comments.store.clock import now
 from newsroom.site import jsonld
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,10 @@ class Regions:
         self.articles: dict[str, Article] = {}
         self._drawn: set[str] = set()  # slugs drawn into the page being rendered
         self.read_at = EPOCH  # when the build read the store
+
+    def reading(self) -> None:
+        """The build reads the store now: what changes after is published again."""
+        self.read_at = now()
 
     def written(self, path: str) -> None:
         """Pelican wrote a page (``content_written``, right after rendering it): the

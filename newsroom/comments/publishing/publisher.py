@@ -1,12 +1,14 @@
 """A publish: the pages of the threads whose comments changed, brought up to date
 without a build.
 
-For each thread marked in the store's publish queue (or named), every page the build's
-record lists for it gets its comment regions redrawn from the store; its comment feed,
-its JSON and the site's feed of latest comments are written again. A file is written
-only when its bytes change. The result is what a full build with the same store and
-settings writes. One publish runs at a time (the caller holds the job lease, jobs.py),
-so that two moderators' changes to one page both stay on it.
+For each thread named (a moderation action's) or else marked in the store's publish
+queue, every page the build's record lists for it gets its comment regions redrawn from
+the store; its comment feed, its JSON and the site's feed of latest comments are written
+again. A file is written only when its bytes change. The result is what a full build
+with the same store and settings writes. Threads go in batches whose marks are cleared
+as each is done, but a page that fails keeps the marks of the threads it shows. One
+publish runs at a time (the caller holds the publish lease, leases.py), so that two
+moderators' changes to one page both stay on it.
 """
 
 from __future__ import annotations

@@ -48,8 +48,10 @@ class PublishQueueStore(Backend):
         """Mark again every thread changed since then (what a build that read the store
         then may have overwritten); how many."""
         sql = self._sql("UPDATE publish_queue SET wanted = wanted + 1 WHERE changed >= ?")
+        # SQLite's triggers stamp milliseconds: a change within the moment's is since.
+        since = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
         with self._write() as cursor:
-            cursor.execute(sql, (self._to_db(moment),))
+            cursor.execute(sql, (self._to_db(since),))
             return int(cursor.rowcount)
 
     def published_done(self, marks: Mapping[str, int]) -> None:
