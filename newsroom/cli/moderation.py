@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from typing import TYPE_CHECKING
 
 from newsroom.cli.terminal import json_text, safe, table
@@ -189,6 +188,8 @@ def _write_private(path: str, text: str) -> None:
     """Write whole or not at all, readable by the owner only: it holds e-mail and IP
     addresses."""
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile  # here: moderation commands start without it (and shutil, bz2)
+
     handle, partial = tempfile.mkstemp(dir=folder, prefix=".export-")  # mode 0600
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

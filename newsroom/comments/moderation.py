@@ -13,7 +13,7 @@ import getpass
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
 from newsroom.comments.model import Comment, NewComment, Status
 from newsroom.comments.store.clock import now
@@ -47,8 +47,7 @@ class Done:
         return not self.missing and not self.report_failures
 
 
-@dataclass(frozen=True)
-class Published:
+class Published(NamedTuple):
     """How the pages were brought up to date after an action."""
 
     said: str  # the publish job's result

@@ -2,7 +2,7 @@
 build drew them with, so that a publish redraws them the same way.
 
 It lives beside the site it describes, in ``.newsroom/`` (written by every build):
-``site.json`` holds the settings (``fragments.Site``); the articles are spread over 256
+``site.json`` holds the settings (``fragments.Site``); the articles are spread over 1,024
 files by a hash of their slug, so that a publish reads one small file per thread rather
 than the whole site's. It holds nothing that the site's own pages do not show.
 """
@@ -13,9 +13,8 @@ import json
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from newsroom.comments.publishing.fragments import Article, Site
 
@@ -25,7 +24,7 @@ SITE = f"{FOLDER}/site.json"
 # reading a shard per comment.
 LATEST = f"{FOLDER}/latest.json"
 VERSION = 1
-SHARDS = 256
+SHARDS = 1024  # 50 articles each at 50,000: a publish parses 30 KB, not 120
 
 
 class RecordError(Exception):
@@ -36,19 +35,18 @@ class Reads(Protocol):
     def read(self, path: str) -> bytes | None: ...
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     article: Article
     pages: tuple[str, ...]  # every page holding one of its regions, its own among them
 
 
 def shard(slug: str) -> str:
-    return f"{FOLDER}/threads/{zlib.crc32(slug.encode()) % SHARDS:02x}.json"
+    return f"{FOLDER}/threads/{zlib.crc32(slug.encode()) % SHARDS:03x}.json"
 
 
 def latest_file(articles: Iterable[Article]) -> bytes:
     """LATEST: the site feed's articles, by slug (written by builds and publishes alike)."""
-    found = {a.slug: {k: v for k, v in asdict(a).items() if k != "slug"} for a in articles}
+    found = {a.slug: {k: v for k, v in a._asdict().items() if k != "slug"} for a in articles}
     return _json(dict(sorted(found.items())))
 
 
@@ -57,13 +55,13 @@ def files(site: Site, settings_file: str, entries: Iterable[Entry]) -> dict[str,
     the same build)."""
     shards: dict[str, dict[str, Any]] = defaultdict(dict)
     for entry in entries:
-        article = asdict(entry.article)
+        article = entry.article._asdict()
         slug = article.pop("slug")
         shards[shard(slug)][slug] = {**article, "pages": sorted(entry.pages)}
     head = {
         "version": VERSION,
         "settings_file": settings_file,
-        "site": {**asdict(site), "newest": site.newest.isoformat()},
+        "site": {**site._asdict(), "newest": site.newest.isoformat()},
     }
     written = {SITE: _json(head)}
     for path in sorted(shards):
@@ -112,7 +110,7 @@ class Record:
 
     def slugs(self) -> list[str]:
         """Every article the build recorded (a publish of the whole site)."""
-        every = (self._shard(f"{FOLDER}/threads/{n:02x}.json") for n in range(SHARDS))
+        every = (self._shard(f"{FOLDER}/threads/{n:03x}.json") for n in range(SHARDS))
         return sorted(slug for shard in every for slug in shard)
 
     def _shard(self, path: str) -> Mapping[str, Any]:

@@ -130,6 +130,8 @@ class PostgresStore(Store):
                     raise
 
     def _migrate(self) -> None:
+        if self.up_to_date():
+            return self.make_search_index()
         with self._write() as cursor:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "

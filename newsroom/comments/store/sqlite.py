@@ -155,6 +155,8 @@ class SQLiteStore(Store):
         return datetime.fromisoformat(value)  # reads the trailing Z as UTC, and fast
 
     def migrate(self) -> None:
+        if self.up_to_date():
+            return self.make_search_index()
         with self._write() as cursor:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
