@@ -231,8 +231,10 @@ MIGRATIONS.append(
                 "CREATE TABLE IF NOT EXISTS publish_queue (thread TEXT PRIMARY KEY, "
                 "wanted BIGINT NOT NULL, changed TIMESTAMPTZ NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS publish_queue_wanted ON publish_queue (wanted)",
+                # Its search_path is the one it was made with: a session with another
+                # cannot have the trigger write some other schema's publish_queue.
                 "CREATE OR REPLACE FUNCTION newsroom_publish_queue() RETURNS trigger "
-                "LANGUAGE plpgsql AS $$ BEGIN "
+                "LANGUAGE plpgsql SET search_path FROM CURRENT AS $$ BEGIN "
                 "INSERT INTO publish_queue (thread, wanted, changed) VALUES (CASE WHEN "
                 "TG_OP = 'DELETE' THEN OLD.thread ELSE NEW.thread END, 1, now()) "
                 "ON CONFLICT (thread) DO UPDATE SET wanted = publish_queue.wanted + 1, "
