@@ -84,7 +84,10 @@ def test_hostile_texts_stall_no_one_and_are_all_kept(tmp_path):
         server.terminate()
         server.wait(10)
     for endpoint in ("health", "comments"):
-        limit = max(0.050, 5 * p99(quiet[endpoint]))
+        # A stall is what this catches (a hostile text rendered on the event loop held
+        # every request for seconds); 100 ms at least, since a shared machine's p99 of a
+        # few dozen samples is their slowest, and reached 59 ms with no stall at all.
+        limit = max(0.100, 5 * p99(quiet[endpoint]))
         assert len(busy[endpoint]) > 20, endpoint
         assert p99(busy[endpoint]) <= limit, (endpoint, p99(busy[endpoint]), limit)
     assert len(acknowledged) >= POSTERS  # the posters were answered, not starved
