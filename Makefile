@@ -56,8 +56,8 @@ $(AXE): | system-packages
 test: lint system-packages $(AXE)
 	$(BIN)/python -m pytest
 
-# Long: about 25 minutes on 2 cores (site build about 5, comment service about 9,
-# publishing on 50,000 articles about 10). Never part of `make test`.
+# Long: about 40 minutes on 2 cores (site build about 5, comment service about 9,
+# publishing on 50,000 articles about 25). Never part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/comments.py

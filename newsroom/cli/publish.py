@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from newsroom.comments.config import Settings
-from newsroom.comments.publishing import publish_now
+from newsroom.comments.publishing import publish_now, unpublished
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now
 
@@ -36,7 +36,7 @@ def run_publish(args, settings: Settings, store: Store) -> int:
     store.want_published(threads)  # published with the marked ones, under the job's lease
     result = publish_now(settings, store, wait=WAIT)
     print(f"publish to {settings.publish_target}: {result}")
-    return 1 if result.startswith(("failed", "not published", "nothing published")) else 0
+    return 1 if unpublished(result) or result.startswith("nothing published") else 0
 
 
 def _every_thread(settings: Settings) -> list[str]:

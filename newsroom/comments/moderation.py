@@ -83,8 +83,14 @@ def moderate(settings: Settings, store: Store, ids: list[int], action: str, acto
         done.changed = store.set_status(list(kept), STATUS_AFTER[action], actor, action)
     if action in ("spam", "ham") and done.changed:
         _report(settings, store, [kept[i] for i in done.changed], action, actor, done)
-    shown = [kept[i] for i in done.changed if action == "approve" or kept[i].status == "approved"]
-    if shown:  # pages showed it, or will
+    # Pages show it now, or showed it until now (ham leaves a status as it was, or spam
+    # back to pending: no page changes).
+    shown = [
+        kept[i]
+        for i in done.changed
+        if action == "approve" or (action != "ham" and kept[i].status == "approved")
+    ]
+    if shown:
         done.published = publish(settings, store, {c.thread for c in shown})
     return done
 
@@ -154,7 +160,7 @@ def publish(settings: Settings, store: Store, threads: Iterable[str] | None = No
     """Bring the pages of ``threads`` (or of every marked thread) up to date now, after
     the publish under way, if any, for up to PUBLISH_WAIT; then call the host's rebuild
     hook, if one is set. Other marked threads are the publish job's."""
-    from newsroom.comments.publishing import publish_now
+    from newsroom.comments.publishing import publish_now, unpublished
     from newsroom.comments.rebuild_hook import after_change
 
     try:
@@ -162,8 +168,7 @@ def publish(settings: Settings, store: Store, threads: Iterable[str] | None = No
     except Exception as exc:  # the store, say: the job's next turn catches up
         logger.exception("Publishing after a moderation action failed")
         said = f"failed: {type(exc).__name__}"
-    failed = said.startswith(("failed", "not published"))
-    return Published(said, failed, after_change())
+    return Published(said, unpublished(said), after_change())
 
 
 def _report(

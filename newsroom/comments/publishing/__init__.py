@@ -24,6 +24,12 @@ PUBLISH_LEASE = timedelta(minutes=2)  # renewed while a publish runs; a crash fr
 PUBLISH_SECONDS = 60.0  # a turn of the job starts no batch after this (Lambda's timeout: 120 s)
 
 
+def unpublished(said: str) -> bool:
+    """Whether a publish's result says pages were left behind: it failed, or waited in
+    vain for another publish (the marks wait for the job either way)."""
+    return said.startswith(("failed", "not published"))
+
+
 def publish_now(
     settings: Settings, store: Store, threads: Iterable[str] | None = None, wait: float = 10.0
 ) -> str:
