@@ -6,11 +6,14 @@ Generates N seed-style articles (a `Date:` header, a headline, 8-20 paragraphs, 
 on a third, a source on most, the copied comment chrome), builds them as `make html` does
 (the project's settings, plugins and theme, cold: no output/ and no cache/), and builds the
 same articles as plain Markdown with vanilla Pelican (default settings and theme, no
-plugins) and with our settings, plugins and theme (what they cost for one reader). Then
-builds the largest size with approved comments spread over its articles, against the same
-site without them. Each build runs in its own process, taking turns with its peers; the
-script prints wall time (best and median), CPU time, peak memory and the ratios. Every
-build's output is checked, so a broken build cannot look fast.
+plugins) and, up to 5,000 articles, with our settings, plugins and theme (what they cost
+for one reader). After each size's runs, one article's text is changed and ours rebuilt
+with its cache (the time an edit takes to show). Then builds 5,000 articles (or the
+largest size) with approved comments spread over them, against the same site without.
+Each build runs in its own process, taking turns with its peers; the script prints wall
+time (best and median), CPU time (the build's and its workers'), the peak memory of the
+build's process tree, and the ratios. Every build's output is checked, so a broken build
+cannot look fast.
 """
 
 from __future__ import annotations
@@ -251,23 +254,52 @@ class Run:
     mib: float  # peak resident set
 
 
-# Runs one build and reports on it. A child started by a big process counts that process's
-# memory in its own peak (Linux keeps the high-water mark across fork and exec), so each
-# build is started by this small wrapper rather than by the benchmark itself.
+# Runs one build and reports on it: wall and CPU time (the build's and its workers'), and
+# the peak memory of its whole process tree. That peak is the most the tree's processes
+# held at once, by proportional set size (a page shared by a parent and its forked
+# workers counts once, split among them), sampled every 50 ms; one process's own
+# high-water mark (ru_maxrss) could not add workers up.
 WRAPPER = """
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
+
+def tree(pid):
+    found = [pid]
+    for each in found:
+        try:
+            for task in os.listdir(f"/proc/{each}/task"):
+                with open(f"/proc/{each}/task/{task}/children") as children:
+                    found += [int(child) for child in children.read().split()]
+        except OSError:
+            pass
+    return found
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
 with open(sys.argv[1], "wb") as log:
     started = time.perf_counter()
-    code = subprocess.call(sys.argv[2:], stdout=log, stderr=log)
+    build = subprocess.Popen(sys.argv[2:], stdout=log, stderr=log)
+    peak = 0
+    while build.poll() is None:
+        peak = max(peak, sum(pss_kib(pid) for pid in tree(build.pid)))
+        time.sleep(0.05)
     wall = time.perf_counter() - started
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+print(build.returncode, wall, usage.ru_utime + usage.ru_stime, peak)
 """
 
 
-def timed_build(command: list[str], cwd: Path, env: dict) -> Run:
-    """One cold build in a fresh process: wall and CPU time, and its own peak memory."""
-    for folder in ("output", "cache"):
+def timed_build(command: list[str], cwd: Path, env: dict, cold: bool = True) -> Run:
+    """One build in a fresh process (cold: no output, no cache): wall and CPU time, and
+    the peak memory of its process tree."""
+    for folder in ("output", "cache") if cold else ():
         shutil.rmtree(cwd / folder, ignore_errors=True)
     wrapped = [sys.executable, "-c", WRAPPER, str(cwd / "build.log"), *command]
     answer = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True, check=True)
@@ -309,20 +341,40 @@ class Contender:
     def mib(self) -> float:
         return max(r.mib for r in self.runs)
 
-    def line(self) -> str:
+    def line(self, articles: int) -> str:
         walls = ", ".join(f"{r.wall:.2f}" for r in self.runs)
         return (
             f"  {self.label:<24} best {self.best:6.2f} s  median {self.median:6.2f} s  "
-            f"cpu best {self.cpu:6.2f} s  peak {self.mib:4.0f} MiB  (runs {walls})"
+            f"cpu best {self.cpu:6.2f} s ({self.cpu / articles * 1000:.2f} ms an article)  "
+            f"peak {self.mib:5.0f} MiB  (runs {walls})"
         )
 
 
-def race(contenders: list[Contender], repeat: int) -> None:
+def race(contenders: list[Contender], repeat: int, articles: int) -> None:
     """Take turns, so that a slow spell of a shared machine hits every contender."""
     for _ in range(repeat):
         for contender in contenders:
             contender.run()
-    print(*(c.line() for c in contenders), sep="\n", flush=True)
+    print(*(c.line(articles) for c in contenders), sep="\n", flush=True)
+
+
+def rebuild_after_one_change(project: Path, env: dict, items: list[Article], repeat: int):
+    """After a build (the project's last cold run), one article's text changed (a paragraph
+    of its body): the rebuild's runs, each checked (that page shows the new text)."""
+    command = [*PELICAN, "-s", "pelicanconf.py"]
+    article = items[len(items) // 2]
+    seed = project / "seeds" / f"{article.n:05d}.txt"
+    page = project / "output" / "articles" / article.slug / "index.html"
+    runs = []
+    for n in range(repeat):
+        marker = f"Rebuilt text {n}."
+        text = seed.read_text("utf-8").split("\n\n")
+        text[3] = marker  # a paragraph of the body (0 is the Date: line, 1 the headline)
+        seed.write_text("\n\n".join(text), "utf-8")
+        runs.append(timed_build(command, project, env, cold=False))
+        if marker not in page.read_text("utf-8"):
+            raise SystemExit(f"{page}: the rebuild did not show the changed text")
+    return runs
 
 
 def machine() -> str:
@@ -346,7 +398,7 @@ def main() -> None:
     ours_command = [*PELICAN, "-s", "pelicanconf.py"]
     vanilla_command = [*PELICAN, "content", "-o", "output", "-s", "vanillaconf.py"]
     print(machine(), flush=True)
-    rows = []
+    rows, rebuilds, per_article = [], [], {}
     for size in sizes:
         repeat = args.repeat or (3 if size <= 1000 else 2)
         items = generate(size)
@@ -361,18 +413,25 @@ def main() -> None:
             env,
             check_vanilla(items),
         )
-        ours_md = Contender(
-            "ours, same Markdown",
-            ours_command,
-            ours_project(size, items, markdown=True),
-            env,
-            check_ours(items),
-        )
-        race([ours, vanilla, ours_md], repeat)
-        rows.append(("ours (seeds) vs vanilla Pelican", size, ours, vanilla, 1.10))
-        rows.append(("ours (Markdown) vs vanilla Pelican", size, ours_md, vanilla, 1.10))
+        contenders = [ours, vanilla]
+        rows.append(("ours (seeds) vs vanilla Pelican", size, ours, vanilla, goal(size)))
+        if size <= MARKDOWN_UP_TO:  # what our theme costs on Markdown; slow and no news here
+            ours_md = Contender(
+                "ours, same Markdown",
+                ours_command,
+                ours_project(size, items, markdown=True),
+                env,
+                check_ours(items),
+            )
+            contenders.append(ours_md)
+            rows.append(("ours (Markdown) vs vanilla Pelican", size, ours_md, vanilla, 1.10))
+        race(contenders, repeat, size)
+        per_article[size] = ours.cpu / size
+        runs = rebuild_after_one_change(ours.cwd, env, items, repeat)
+        rebuilds.append((size, runs))
+        print(f"  rebuild after one article's text changed: {_walls(runs)}", flush=True)
     if args.comments:
-        size = sizes[-1]
+        size = 5000 if 5000 in sizes else sizes[-1]
         repeat = args.repeat or (3 if size <= 1000 else 2)
         print(f"{size} articles, with and without {args.comments} approved comments", flush=True)
         items = generate(size)
@@ -382,16 +441,30 @@ def main() -> None:
             "ours with comments", ours_command, root, with_env, check_ours(items, args.comments)
         )
         without = Contender("ours without comments", ours_command, root, env, check_ours(items))
-        race([with_comments, without], repeat)
+        race([with_comments, without], repeat, size)
         rows.append(
             (f"with {args.comments} comments vs without", size, with_comments, without, 1.15)
         )
-    report(rows)
+    report(rows, rebuilds, per_article)
 
 
-def report(rows) -> None:
+MARKDOWN_UP_TO = 5000  # "ours, same Markdown" runs up to this size
+REBUILD_GOAL = 10.0  # seconds, at 50,000 articles (issue 13)
+
+
+def goal(size: int) -> float:
+    """Issue 2: at most 1.10 × vanilla's time; issue 13: from 50,000 articles, 0.25 ×."""
+    return 0.25 if size >= 50_000 else 1.10
+
+
+def _walls(runs: list[Run]) -> str:
+    return ", ".join(f"{r.wall:.2f} s (cpu {r.cpu:.2f} s, peak {r.mib:.0f} MiB)" for r in runs)
+
+
+def report(rows, rebuilds, per_article: dict[int, float]) -> None:
     """Ratios of best wall times, of median wall times and of best CPU times. The goal is
-    judged on wall and on CPU time: on a shared machine a slow spell can hit one run."""
+    judged on wall and on CPU time: on a shared machine a slow spell can hit one run.
+    From 50,000 articles the goal is on wall time only: it is there to use every core."""
     print()
     print(
         "| build | articles | ours s (best / median) | ours MiB | peer s (best / median) "
@@ -400,11 +473,30 @@ def report(rows) -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for what, size, ours, peer, goal in rows:
         wall, cpu = ours.best / peer.best, ours.cpu / peer.cpu
-        verdicts = ", ".join("met" if ratio <= goal else "MISSED" for ratio in (wall, cpu))
+        judged = (wall,) if size >= 50_000 else (wall, cpu)
+        verdicts = ", ".join("met" if ratio <= goal else "MISSED" for ratio in judged)
         print(
             f"| {what} | {size} | {ours.best:.2f} / {ours.median:.2f} | {ours.mib:.0f} "
             f"| {peer.best:.2f} / {peer.median:.2f} | {peer.mib:.0f} | {wall:.3f} "
             f"| {ours.median / peer.median:.3f} | {cpu:.3f} | ≤ {goal:.2f}: {verdicts} |"
+        )
+    print()
+    sizes = sorted(per_article)
+    for size in sizes[1:]:
+        ratio = per_article[size] / per_article[sizes[0]]
+        verdict = "met" if ratio <= 1.2 else "MISSED"
+        print(
+            f"CPU an article: {per_article[size] * 1000:.2f} ms at {size}, "
+            f"{per_article[sizes[0]] * 1000:.2f} ms at {sizes[0]}: {ratio:.2f} × "
+            f"(≤ 1.20: {verdict})"
+        )
+    for size, runs in rebuilds:
+        best = min(r.wall for r in runs)
+        verdict = "met" if best <= REBUILD_GOAL else "MISSED"
+        goal_text = f" (≤ {REBUILD_GOAL:.0f} s: {verdict})" if size >= 50_000 else ""
+        print(
+            f"Rebuild after one article's text changed, {size} articles: "
+            f"best {best:.2f} s{goal_text}"
         )
 
 

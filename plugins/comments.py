@@ -24,7 +24,7 @@ import logging
 
 from pelican import signals
 
-from newsroom.site import comments
+from newsroom.site import comments, page_writer
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +46,8 @@ def add_to_templates(generator) -> None:
     regions = generator.context.get(comments.REGIONS)
     if regions is None:
         regions = generator.context[comments.REGIONS] = comments.Regions(generator.settings)
+        page_writer.observe(generator.context, regions)
     comments.add_to_templates(generator.env, regions)
-
-
-def note_page(path, context) -> None:
-    regions = context.get(comments.REGIONS)
-    if regions is not None:
-        regions.written(path)
 
 
 def write_manifest(generator, writer) -> None:
@@ -67,17 +62,19 @@ def write_manifest(generator, writer) -> None:
 
 
 def write_files(generator, writer) -> None:
+    if not isinstance(writer, page_writer.PageWriter):
+        raise RuntimeError("the comments plugin needs the fast_build plugin (its page writer)")
+    writer.finish()  # the regions are noted as the pages are drawn
     regions = generator.context[comments.REGIONS]
-    written = comments.write_files(generator.output_path, generator.articles, regions)
-    for path in written:
-        logger.debug("Writing %s", path)
+    written = comments.write_files(generator.articles, regions, writer.write_bytes)
+    logger.info("Comment files: %d written", written)
+    writer.save_record()
     url = generator.settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
     comments.publish_what_changed_since(url, regions.read_at)
 
 
 def register() -> None:
     signals.generator_init.connect(add_to_templates)
-    signals.content_written.connect(note_page)
     signals.article_generator_finalized.connect(attach_comments)
     signals.article_writer_finalized.connect(write_manifest)
     signals.article_writer_finalized.connect(write_files)

@@ -140,11 +140,20 @@ def _entry(thread: Thread) -> dict[str, str]:
 
 
 def write(folder: str, threads: Iterable[Thread], site_url: str, site_name: str = "") -> str:
-    """Write ``folder/threads.json`` whole: the service never reads a half-written file."""
+    """Write ``folder/threads.json`` whole (the service never reads a half-written file),
+    and only when it changed."""
     path = os.path.join(folder, FILENAME)
+    text = json.dumps(manifest(threads, site_url, site_name), ensure_ascii=False, indent=1)
+    data = text.encode()
+    try:
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return path
+    except FileNotFoundError:
+        pass
     os.makedirs(folder, exist_ok=True)
     temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(manifest(threads, site_url, site_name), handle, ensure_ascii=False, indent=1)
+    with open(temporary, "wb") as handle:
+        handle.write(data)
     os.replace(temporary, path)
     return path

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import jinja2
@@ -121,14 +121,22 @@ class Regions:
         """The build reads the store now: what changes after is published again."""
         self.read_at = now()
 
-    def written(self, path: str) -> None:
-        """Pelican wrote a page (``content_written``, right after rendering it): the
-        regions drawn since the last one are in it. (A macro imported without context
-        cannot tell a region which page it is in.)"""
-        page = os.path.relpath(path, self.settings["OUTPUT_PATH"]).replace(os.sep, "/")
-        for slug in self._drawn:
-            self.pages[slug].add(page)
+    # A page observer (site/page_writer.py): the regions drawn since the last page are in
+    # the page just written. (A macro imported without context cannot tell a region which
+    # page it is in.)
+    note_key = "comment_regions"
+
+    def page_written(self, path: str) -> tuple[str, ...]:
+        """In the process that drew the page: the threads whose regions it holds."""
+        drawn = tuple(sorted(self._drawn))
         self._drawn.clear()
+        return drawn
+
+    def page_kept(self, path: str, slugs: tuple[str, ...] | None) -> None:
+        """In the build's process, for every page, drawn now or kept from the last build."""
+        page = os.path.relpath(path, self.settings["OUTPUT_PATH"]).replace(os.sep, "/")
+        for slug in slugs or ():
+            self.pages[slug].add(page)
 
     def article(self, article) -> Article:
         """What the regions show of a Pelican article (worked out once: its url is not)."""
@@ -188,9 +196,10 @@ def add_to_templates(env: jinja2.Environment, drawn: Regions) -> None:
     env.globals["comment_fields"] = POSTED
 
 
-def write_files(output_path: str, articles: list, drawn: Regions) -> list[str]:
+def write_files(articles: list, drawn: Regions, write: Callable[[str, bytes], bool]) -> int:
     """Each article's comment feed (when it has comments) and JSON, the site's feed, and
-    the build's record; the paths written."""
+    the build's record, each through ``write`` (a path under the output, its bytes; True
+    when written, False when the file already held them); how many were written."""
     settings = drawn.settings
     newest = max((a.date for a in articles), default=EPOCH)
     the_site = site(settings, newest)
@@ -217,19 +226,14 @@ def write_files(output_path: str, articles: list, drawn: Regions) -> list[str]:
         entries = (record.Entry(a, tuple(drawn.pages[a.slug])) for a in shown_articles.values())
         files.update(record.files(the_site, settings.get("NEWSROOM_SETTINGS_FILE", ""), entries))
         files[record.LATEST] = record.latest_file(shown_articles[c.thread] for c in latest)
-    return [_write(output_path, path, data) for path, data in files.items()]
+    return sum(
+        write(path, data.encode() if isinstance(data, str) else data)
+        for path, data in files.items()
+    )
 
 
 def _age(comment: PublishedComment) -> tuple[datetime, int]:
     return comment.created, comment.id
-
-
-def _write(output_path: str, path: str, data: str | bytes) -> str:
-    target = os.path.join(output_path, *path.split("/"))
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "wb") as file:
-        file.write(data.encode() if isinstance(data, str) else data)
-    return target
 
 
 def write_manifest(output_path: str, articles: Iterable, siteurl: str, sitename: str) -> str:

@@ -66,9 +66,11 @@ def demo_project(root: Path) -> Path:
     return root
 
 
-def build(root: Path, settings: str = "pelicanconf.py", env: dict | None = None) -> BuiltSite:
+def build(
+    root: Path, settings: str = "pelicanconf.py", env: dict | None = None, args=None
+) -> BuiltSite:
     result = subprocess.run(
-        [sys.executable, "-m", "pelican", "-s", settings],
+        [sys.executable, "-m", "pelican", "-s", settings, *(args or [])],
         cwd=root,
         capture_output=True,
         text=True,

@@ -1,0 +1,213 @@
+"""What a page is drawn from, as a digest: equal digests, equal pages.
+
+A page's key covers the site (settings, theme, our code, Pelican's version), its template,
+and the value of every variable its templates name (found in their source, following
+``extends``, ``include`` and ``import``). An article counts by everything it holds (its
+text, metadata, corrections, comments); lists and paginated pages by their items. Two
+shortcuts keep an article's change from touching every page:
+
+* the taxonomy lists every page's menu walks (``categories``, ``tags``, ``authors``: pairs
+  of a name and its articles) count by their names and members, not the members' text;
+* a paginator counts by its size, not by the whole list it pages through, and a page's
+  neighbours (``articles_previous_page``, ``articles_next_page``) by their numbers.
+
+So a template that shows an article's title through those pairs would keep a stale page;
+the theme shows only names and counts there. A value whose form is unknown counts by its
+``repr``: if that holds an address, the page is drawn every time (slow, never stale).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from importlib.metadata import version
+from types import FunctionType, MethodType
+
+from jinja2 import Environment, meta
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+
+# Settings that change how a build runs, not what it writes.
+HOW_NOT_WHAT = frozenset(
+    {
+        "NEWSROOM_BUILD_PROCESSES",
+        "CACHE_CONTENT",
+        "LOAD_CONTENT_CACHE",
+        "CACHE_PATH",
+        "GZIP_CACHE",
+        "CHECK_MODIFIED_METHOD",
+        "CONTENT_CACHING_LAYER",
+        "DELETE_OUTPUT_DIRECTORY",
+        "OUTPUT_RETENTION",
+        "WRITE_SELECTED",
+        "LOG_FILTER",
+    }
+)
+# Attributes of an article that are not its own: the whole site's, or other articles.
+NOT_ITS_OWN = frozenset({"settings", "_context", "translations"})
+CODE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # newsroom/
+NEIGHBOURS = ("_previous_page", "_next_page")  # a paginated page's neighbours, by number
+RENDERING = ("pelican", "markdown", "jinja2", "markupsafe", "nh3")  # their versions count
+
+
+def hash_bytes(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.digest()
+
+
+def tree_digest(folders: Iterable[str]) -> bytes:
+    """Every file under the folders, by path and bytes (the theme, the code)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                digest.update(os.path.relpath(path, folder).encode() + b"\0")
+                with open(path, "rb") as file:
+                    digest.update(hashlib.blake2b(file.read(), digest_size=16).digest())
+    return digest.digest()
+
+
+class Fingerprints:
+    """One build's digests: the site's once, each article's once, each page's key."""
+
+    def __init__(self, settings: dict, folders: Iterable[str], context: Mapping):
+        self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object kept, digest)
+        self._names: dict[str, frozenset[str]] = {}
+        self._context = context
+        self._links: bytes | None = None
+        site = {k: v for k, v in settings.items() if k.isupper() and k not in HOW_NOT_WHAT}
+        self.site = hash_bytes(
+            self.value(site),
+            tree_digest([*folders, CODE]),
+            *(f"{name} {version(name)}".encode() for name in RENDERING),
+        )
+
+    def page_key(self, template, context: Mapping) -> bytes:
+        """The key of one page: the site, the template, what its variables hold."""
+        names = self.names(template.environment, template.name)
+        missing = object()
+        parts = [self.site, template.name.encode()]
+        for name in sorted(names):
+            value = context.get(name, missing)
+            if value is missing:
+                continue
+            if isinstance(value, Page) and name.endswith(NEIGHBOURS):  # linked to, not shown
+                parts += [name.encode(), str(value.number).encode()]
+            else:
+                parts += [name.encode(), self.value(value)]
+        return hash_bytes(*parts)
+
+    def names(self, env: Environment, name: str) -> frozenset[str]:
+        """The variables a template and the templates it uses name."""
+        found = self._names.get(name)
+        if found is None:
+            found = self._names[name] = frozenset(self._walk(env, name, set()))
+        return found
+
+    def _walk(self, env: Environment, name: str, seen: set[str]) -> set[str]:
+        if name in seen:
+            return set()
+        seen.add(name)
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
+        ast = env.parse(source)
+        names = set(meta.find_undeclared_variables(ast))
+        for used in meta.find_referenced_templates(ast):
+            if used is None:  # a name worked out while rendering: every variable counts
+                raise ValueError(f"{name}: a template chosen at render time")
+            names |= self._walk(env, used, seen)
+        return names
+
+    def value(self, value: object) -> bytes:
+        """A digest of what a template can show of a value."""
+        if value is None or isinstance(value, str | bool | int | float):
+            return repr(value).encode()
+        if isinstance(value, list | tuple | dict):  # the menus' lists: once a build
+            return self._memoised(value, self._container)
+        if isinstance(value, Content):
+            return self._memoised(value, self._content)
+        return self._other(value)
+
+    def _memoised(self, value, digest) -> bytes:
+        kept = self._memo.get(id(value))
+        if kept is None or kept[0] is not value:
+            kept = self._memo[id(value)] = (value, digest(value))
+        return kept[1]
+
+    def _container(self, value) -> bytes:
+        if isinstance(value, dict):
+            items = sorted(value.items(), key=lambda item: repr(item[0]))
+            return hash_bytes(b"dict", *(self.value(k) + self.value(v) for k, v in items))
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], URLWrapper):
+            name, members = value  # a category and its articles: names and members only
+            return hash_bytes(self._other(name), self._memoised(members, _identities))
+        return hash_bytes(type(value).__name__.encode(), *map(self.value, value))
+
+    def _content(self, content: Content) -> bytes:
+        """An article by its file (as Pelican's own cache tells a change: size and mtime,
+        with the site's settings and code in the site's digest), and by what is set on it
+        after reading: its slug and URL (unique among the others), status (a future date
+        becomes due), taxonomies, comments, translations. One with intrasite links
+        (``{filename}``) counts every article's URL too."""
+        try:
+            found = os.stat(content.source_path)
+        except (OSError, TypeError):  # no file (made by a plugin): all it holds
+            return self._everything(content)
+        parts = [
+            f"{found.st_size}:{found.st_mtime_ns}:{content.relative_source_path}",
+            content.slug,
+            content.url,
+            content.status,
+            getattr(content, "lang", ""),
+            str(getattr(content, "category", "")),
+            ",".join(str(a) for a in getattr(content, "authors", ())),
+            ",".join(str(t) for t in getattr(content, "tags", ())),
+            repr(getattr(content, "comments", None)),
+            *map(_identity, getattr(content, "translations", ())),
+        ]
+        if "{" in content._content or "|" in content._content:
+            parts.append(self.links)
+        return hash_bytes(*(str(part).encode() for part in parts))
+
+    @property
+    def links(self) -> bytes:
+        """Every file's URL, which intrasite links resolve to (worked out once, if asked)."""
+        if self._links is None:
+            found = {**self._context.get("generated_content", {})}
+            found.update(self._context.get("static_content", {}))
+            pairs = sorted((str(path), str(content.url)) for path, content in found.items())
+            self._links = hash_bytes(*(f"{path} {url}".encode() for path, url in pairs))
+        return self._links
+
+    def _everything(self, content: Content) -> bytes:
+        own = sorted((k, v) for k, v in vars(content).items() if k not in NOT_ITS_OWN)
+        others = (_identity(t) for t in getattr(content, "translations", ()))
+        return hash_bytes(repr(own).encode(), *others, content.url.encode())
+
+    def _other(self, value: object) -> bytes:
+        if isinstance(value, URLWrapper):
+            return f"{type(value).__name__}:{value.name}:{value.slug}".encode()
+        if isinstance(value, Page):
+            return hash_bytes(b"page", str(value.number).encode(), self.value(value.object_list))
+        if isinstance(value, Paginator):
+            return f"paginator:{value.count}:{value.per_page}:{value.num_pages}".encode()
+        if isinstance(value, datetime | date):
+            return repr(value).encode()
+        if isinstance(value, FunctionType | MethodType | type):
+            return f"{value.__module__}.{value.__qualname__}".encode()
+        return f"{type(value).__qualname__}:{value!r}".encode()
+
+
+def _identities(contents: Iterable) -> bytes:
+    return hash_bytes(*map(_identity, contents))
+
+
+def _identity(content: object) -> bytes:
+    return str(getattr(content, "relative_source_path", None) or id(content)).encode()

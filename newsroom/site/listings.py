@@ -1,0 +1,61 @@
+"""Pelican's lists of a category's, tag's, author's or period's articles, in linear time.
+
+Pelican 4.12 finds them by asking of every article whether it is in a plain list
+(``article in articles``): work that grows with the square of the archive. At 50,000
+articles in one category that is 1.25 billion comparisons for the category's page, as
+many for the one author's, and 2.5 billion for the year archives. Here the lists answer
+``in`` from a set, and period archives are grouped in one pass. Upstream, the same fix is
+a set in each of those comprehensions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+logger = logging.getLogger(__name__)
+
+
+class Members(list):
+    """A list of articles that answers ``in`` from the articles' identities."""
+
+    def __init__(self, items: Iterable = ()):
+        super().__init__(items)
+        self._ids = {id(item) for item in self}
+
+    def __contains__(self, item: object) -> bool:
+        if len(self._ids) != len(self):  # changed since (no plugin of ours does)
+            self._ids = {id(each) for each in self}
+        return id(item) in self._ids
+
+
+def index_taxonomies(generator) -> None:
+    """Make the category, author and tag lists ``Members``, in place: the context holds
+    the same objects (``article_generator_finalized``)."""
+    for pairs in (generator.categories, generator.authors):
+        pairs[:] = [(name, Members(articles)) for name, articles in pairs]
+    for tag, articles in generator.tags.items():
+        generator.tags[tag] = Members(articles)
+
+
+def linear_period_archives(build: Callable) -> Callable:
+    """Pelican's ``_build_period_archives``, its articles found in one pass."""
+
+    def build_linear(sorted_articles, articles, settings):
+        archives = build(sorted_articles, [], settings)  # no articles: nothing to scan
+        for periods in archives.values():
+            for period in periods:
+                members = {id(article) for article in period["dates"]}
+                period["articles"] = [a for a in articles if id(a) in members]
+        return archives
+
+    return build_linear
+
+
+def speed_up_period_archives(generator) -> None:
+    """``article_generator_init``: the generator groups its period archives linearly."""
+    build = getattr(generator, "_build_period_archives", None)
+    if build is None:
+        logger.error("This Pelican has no _build_period_archives: archives built as it does")
+        return
+    generator._build_period_archives = linear_period_archives(build)

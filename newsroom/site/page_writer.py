@@ -1,0 +1,280 @@
+"""Pelican's writer, drawing pages on every core and only those whose inputs changed.
+
+``write_file`` collects pages (paginated as Pelican paginates) and claims their files
+under Pelican's rules for writing one file twice; ``finish`` then draws them: a page whose
+key (fingerprints.py) and file are those the last build left is kept, the others are drawn
+in forked processes (processes.py), each written as Pelican writes it, with its
+``content_written`` signal sent in the process that drew it. Observers (the comment
+regions) learn from each page what was drawn into it, whether drawn now or kept.
+
+``finish`` runs when a generator's writing is done (``article_writer_finalized``,
+``page_writer_finalized``) and before anything that reads the pages.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import weakref
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, NamedTuple, Protocol
+
+from pelican.paginator import Paginator
+from pelican.plugins import signals
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from newsroom.site import page_record, processes
+from newsroom.site.fingerprints import Fingerprints, hash_bytes
+
+logger = logging.getLogger(__name__)
+OBSERVERS = "newsroom_page_observers"  # in Pelican's context: who learns of each page
+PROCESSES = "NEWSROOM_BUILD_PROCESSES"
+
+
+class PageObserver(Protocol):
+    """Something a page's drawing tells about it (the comment regions drawn into it)."""
+
+    note_key: str
+
+    def page_written(self, path: str) -> Any:
+        """In the process that drew the page, right after: what to note of it."""
+
+    def page_kept(self, path: str, note: Any) -> None:
+        """In the build's own process, for every page: drawn now or kept from the last."""
+
+
+def finish_all() -> None:
+    """Pages still waiting (a generator that sends no signal when done): drawn now."""
+    for writer in list(PageWriter.unfinished):
+        writer.finish()
+        writer.save_record()
+        PageWriter.unfinished.discard(writer)
+
+
+def observe(context: dict, observer: PageObserver) -> None:
+    """Tell ``observer`` of every page this build writes."""
+    context.setdefault(OBSERVERS, []).append(observer)
+
+
+class PageError(RuntimeError):
+    """A page could not be drawn; the message names it and the file it came from."""
+
+
+class Pending(NamedTuple):
+    path: str  # where it goes, under the output folder
+    template: Any
+    context: dict  # the generator's, shared by the pages (not copied until drawn)
+    own: dict  # this page's variables, pagination's included
+
+
+class PageWriter(Writer):
+    unfinished: ClassVar[weakref.WeakSet[PageWriter]] = weakref.WeakSet()
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        PageWriter.unfinished.add(self)
+        self.processes = process_count(self.settings)
+        self._pending: dict[str, Pending] = {}
+        self._load = bool(self.settings.get("LOAD_CONTENT_CACHE"))
+        self._save = bool(self.settings.get("CACHE_CONTENT"))
+        self._cache_path = self.settings.get("CACHE_PATH", "cache")
+        self.record = page_record.load(self._cache_path) if self._load else {}
+        self._fingerprints: Fingerprints | None = None
+
+    def write_file(
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
+        """Pelican's ``write_file``, the page (or pages) kept for ``finish``."""
+        if not name:
+            return
+        for save_as, own in _pages(self.settings, name, url, paginated, template_name, kwargs):
+            own["localsiteurl"] = context.get("localsiteurl", None)
+            if relative_urls:
+                own["SITEURL"] = own["localsiteurl"] = path_to_url(get_relative_path(save_as))
+            own["output_file"] = save_as
+            path = sanitised_join(self.output_path, save_as)
+            if self._claim(path, override_output):
+                self._pending[path] = Pending(path, template, context, own)
+
+    def _open_w(self, filename, encoding, override=False):
+        """Pelican's file opener (its feeds use it): the file written on closing, and only
+        when its bytes changed."""
+        if not self._claim(filename, override):
+            return open(os.devnull, "w", encoding=encoding)
+        return _WrittenWhenChanged(self, filename, encoding)
+
+    def _claim(self, path: str, override: bool) -> bool:
+        """Pelican's rules (``Writer._open_w``) for a file written twice in one build."""
+        if path in self._overridden_files:
+            if override:
+                raise RuntimeError(f"File {path} is set to be overridden twice")
+            logger.info("Skipping %s", path)
+            return False
+        if path in self._written_files:
+            if not override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{path}" as Pelican has already written to it '
+                    "previously (set `override=True` if intended)"
+                )
+            logger.info('Overwriting "%s"', path)
+            self._pending.pop(path, None)
+        if override:
+            self._overridden_files.add(path)
+        self._written_files.add(path)
+        return True
+
+    def finish(self) -> None:
+        """Draw the pages collected so far (or keep them), and save the record."""
+        pages = list(self._pending.values())
+        self._pending.clear()
+        if not pages:
+            return
+        if self._fingerprints is None:
+            theme = os.path.join(self.settings.get("THEME", ""), "templates")
+            plugins = self.settings.get("PLUGIN_PATHS", [])
+            self._fingerprints = Fingerprints(self.settings, [theme, *plugins], pages[0].context)
+        observers = pages[0].context.get(OBSERVERS, ())
+        results = processes.map_in_processes(self._draw, pages, self.processes)
+        for page, (_, drawn) in zip(pages, results, strict=True):
+            relative = os.path.relpath(page.path, self.output_path)
+            for observer in observers:
+                observer.page_kept(page.path, drawn.notes.get(observer.note_key))
+            self.record[relative] = drawn
+        self.save_record()
+        drawn_now = sum(was_drawn for was_drawn, _ in results)
+        logger.info("Pages: %d drawn, %d kept as they were", drawn_now, len(pages) - drawn_now)
+
+    def write_bytes(self, relative: str, data: bytes) -> bool:
+        """A file besides the pages (a comment feed, say), written only when its bytes
+        differ from the file the last build left; True when written."""
+        path = sanitised_join(self.output_path, *relative.split("/"))
+        digest = hash_bytes(data)
+        written, self.record[relative] = self._write_changed(path, relative, digest, digest, data)
+        return written
+
+    def _write_changed(
+        self, path: str, relative: str, key: bytes, digest: bytes, data: bytes, notes=None
+    ) -> tuple[bool, page_record.Drawn]:
+        """Write ``data`` unless the file holds it already (as the record says)."""
+        last = self.record.get(relative)
+        if last is not None and last.content == digest and page_record.still_there(path, last):
+            return False, last._replace(key=key, notes=notes or {})
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(data)
+        logger.info('Writing "%s"', path)
+        return True, page_record.drawn(path, key, digest, notes or {})
+
+    def save_record(self) -> None:
+        if self._save:
+            page_record.save(self._cache_path, self.record)
+
+    def _draw(self, page: Pending) -> tuple[bool, page_record.Drawn]:
+        """One page: kept when nothing it is drawn from changed, else drawn and written."""
+        assert self._fingerprints is not None
+        context = page.context
+        lookup = _Lookup(page.own, context)
+        key = self._fingerprints.page_key(page.template, lookup)
+        relative = os.path.relpath(page.path, self.output_path)
+        last = self.record.get(relative)
+        if last is not None and last.key == key and page_record.still_there(page.path, last):
+            return False, last
+        local = context.copy()
+        local.update(page.own)
+        if local["localsiteurl"]:  # as Pelican: its Contents draw links for this page
+            context["localsiteurl"] = local["localsiteurl"]
+        try:
+            output = page.template.render(local).encode()
+        except Exception as exc:
+            raise PageError(f"{page.path}{_from(page.own)}: {type(exc).__name__}: {exc}") from exc
+        notes = {o.note_key: o.page_written(page.path) for o in context.get(OBSERVERS, ())}
+        written, drawn = self._write_changed(
+            page.path, relative, key, hash_bytes(output), output, notes
+        )
+        if written:
+            signals.content_written.send(page.path, context=local)
+        return True, drawn
+
+
+class _WrittenWhenChanged(io.StringIO):
+    def __init__(self, writer: PageWriter, path: str, encoding: str):
+        super().__init__()
+        self.writer, self.path, self.file_encoding = writer, path, encoding
+
+    def close(self) -> None:
+        if not self.closed:
+            relative = os.path.relpath(self.path, self.writer.output_path)
+            self.writer.write_bytes(relative, self.getvalue().encode(self.file_encoding))
+        super().close()
+
+
+class _Lookup(Mapping):
+    """A page's variables without copying the context: its own first, then the context's."""
+
+    def __init__(self, own: dict, context: dict):
+        self.own, self.context = own, context
+
+    def __getitem__(self, name: str) -> Any:
+        return self.own[name] if name in self.own else self.context[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.context.keys() | self.own.keys())
+
+    def __len__(self) -> int:
+        return len(self.context.keys() | self.own.keys())
+
+    def get(self, name: str, default: Any = None) -> Any:  # the one the keys use: fast
+        if name in self.own:
+            return self.own[name]
+        return self.context.get(name, default)
+
+
+def _from(own: dict) -> str:
+    content = own.get("article") or own.get("page")
+    source = getattr(content, "source_path", None)
+    return f" (from {source})" if source else ""
+
+
+def _pages(settings, name, url, paginated, template_name, kwargs):
+    """(save_as, variables) for each page of a ``write_file`` call, as Pelican paginates."""
+    if paginated is None:
+        paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+    if not (paginated and template_name in settings["PAGINATED_TEMPLATES"]):
+        yield name, dict(kwargs)
+        return
+    per_page = settings["PAGINATED_TEMPLATES"][template_name] or settings["DEFAULT_PAGINATION"]
+    paginators = {
+        key: Paginator(name, url, val, settings, per_page) for key, val in paginated.items()
+    }
+    for number in range(next(iter(paginators.values())).num_pages):
+        own = dict(kwargs)
+        for key, paginator in paginators.items():
+            page = paginator.page(number + 1)
+            own[f"{key}_paginator"] = paginator
+            own[f"{key}_page"] = page
+            own[f"{key}_previous_page"] = paginator.page(number) if number > 0 else None
+            last = number + 1 >= paginator.num_pages
+            own[f"{key}_next_page"] = None if last else paginator.page(number + 2)
+        yield page.save_as, own
+
+
+def process_count(settings) -> int:
+    """``NEWSROOM_BUILD_PROCESSES``: how many processes draw pages (default: the CPUs)."""
+    value = settings.get(PROCESSES)
+    if value in (None, 0):
+        return processes.available()
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        logger.error("%s must be a whole number from 1 (0: one per CPU); using 1", PROCESSES)
+        return 1
+    return value
