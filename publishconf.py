@@ -13,7 +13,9 @@ if not SITEURL:
     )
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
-DELETE_OUTPUT_DIRECTORY = True
-CACHE_CONTENT = False
+# The output is kept: a build draws only what changed, and removes what it no longer makes
+# (fast_build). Its cache is its own: the development build's settings differ.
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_PATH = "cache/publish"
 NEWSROOM_COMMENTS_API = os.environ.get("NEWSROOM_COMMENTS_API", f"{SITEURL}/api/comments")
 NEWSROOM_SETTINGS_FILE = "publishconf.py"

@@ -5,16 +5,19 @@ Settings (optional):
 - ``NEWSROOM_BUILD_PROCESSES``: how many processes draw pages; 0 (the default) for one
   per CPU, 1 to draw them in the build's own process.
 
-Pages are drawn by ``newsroom.site.page_writer`` in forked processes; when Pelican loads
-its content cache (``LOAD_CONTENT_CACHE``), a page drawn from what the last build drew it
-from is kept as it is. Pelican's lists of a category's, author's, tag's or period's
-articles are found in linear time (``newsroom.site.listings``), and each article's URL is
-worked out once (``newsroom.site.articles.keep_urls``).
+Articles are read in forked processes and kept read between builds
+(``newsroom.site.article_cache``); pages are drawn in forked processes
+(``newsroom.site.page_writer``). When Pelican loads its content cache
+(``LOAD_CONTENT_CACHE``), an article whose file did not change is not read again, and a
+page drawn from what the last build drew it from is kept as it is. Pelican's lists of a
+category's, author's, tag's or period's articles are found in linear time
+(``newsroom.site.listings``), and each article's URL is worked out once
+(``newsroom.site.articles.keep_urls``).
 """
 
 from pelican import signals
 
-from newsroom.site import articles, listings, page_writer
+from newsroom.site import article_cache, articles, listings, page_writer
 
 
 def get_writer(pelican):
@@ -37,6 +40,7 @@ def keep_urls(generator) -> None:
 def register() -> None:
     signals.get_writer.connect(get_writer)
     signals.article_generator_init.connect(listings.speed_up_period_archives)
+    signals.article_generator_init.connect(article_cache.read_ahead)
     signals.article_generator_finalized.connect(listings.index_taxonomies)
     signals.article_generator_finalized.connect(keep_urls)
     signals.article_writer_finalized.connect(finish)

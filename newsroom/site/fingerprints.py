@@ -75,20 +75,26 @@ def tree_digest(folders: Iterable[str]) -> bytes:
     return digest.digest()
 
 
+def site_digest(settings: dict, folders: Iterable[str]) -> bytes:
+    """The settings, our code and the folders' files (theme, plugins), the renderers'
+    versions: what every article and page is made with."""
+    what = {k: v for k, v in settings.items() if k.isupper() and k not in HOW_NOT_WHAT}
+    return hash_bytes(
+        Fingerprints(b"", {}).value(what),
+        tree_digest([*folders, CODE]),
+        *(f"{name} {version(name)}".encode() for name in RENDERING),
+    )
+
+
 class Fingerprints:
     """One build's digests: the site's once, each article's once, each page's key."""
 
-    def __init__(self, settings: dict, folders: Iterable[str], context: Mapping):
+    def __init__(self, site: bytes, context: Mapping):
+        self.site = site  # site_digest's, with the theme
         self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object kept, digest)
         self._names: dict[str, frozenset[str]] = {}
         self._context = context
         self._links: bytes | None = None
-        site = {k: v for k, v in settings.items() if k.isupper() and k not in HOW_NOT_WHAT}
-        self.site = hash_bytes(
-            self.value(site),
-            tree_digest([*folders, CODE]),
-            *(f"{name} {version(name)}".encode() for name in RENDERING),
-        )
 
     def page_key(self, template, context: Mapping) -> bytes:
         """The key of one page: the site, the template, what its variables hold."""

@@ -26,11 +26,10 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from newsroom.site import page_record, processes
-from newsroom.site.fingerprints import Fingerprints, hash_bytes
+from newsroom.site.fingerprints import Fingerprints, hash_bytes, site_digest
 
 logger = logging.getLogger(__name__)
 OBSERVERS = "newsroom_page_observers"  # in Pelican's context: who learns of each page
-PROCESSES = "NEWSROOM_BUILD_PROCESSES"
 
 
 class PageObserver(Protocol):
@@ -46,9 +45,11 @@ class PageObserver(Protocol):
 
 
 def finish_all() -> None:
-    """Pages still waiting (a generator that sends no signal when done): drawn now."""
+    """``finalized``: pages still waiting (a generator that sends no signal when done)
+    drawn now, and the last build's files that this one did not make removed."""
     for writer in list(PageWriter.unfinished):
         writer.finish()
+        writer.remove_unmade()
         writer.save_record()
         PageWriter.unfinished.discard(writer)
 
@@ -75,7 +76,7 @@ class PageWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
         PageWriter.unfinished.add(self)
-        self.processes = process_count(self.settings)
+        self.processes = processes.count(self.settings)
         self._pending: dict[str, Pending] = {}
         self._load = bool(self.settings.get("LOAD_CONTENT_CACHE"))
         self._save = bool(self.settings.get("CACHE_CONTENT"))
@@ -142,8 +143,9 @@ class PageWriter(Writer):
             return
         if self._fingerprints is None:
             theme = os.path.join(self.settings.get("THEME", ""), "templates")
-            plugins = self.settings.get("PLUGIN_PATHS", [])
-            self._fingerprints = Fingerprints(self.settings, [theme, *plugins], pages[0].context)
+            folders = [theme, *self.settings.get("PLUGIN_PATHS", [])]
+            site = site_digest(self.settings, folders)
+            self._fingerprints = Fingerprints(site, pages[0].context)
         observers = pages[0].context.get(OBSERVERS, ())
         results = processes.map_in_processes(self._draw, pages, self.processes)
         for page, (_, drawn) in zip(pages, results, strict=True):
@@ -159,9 +161,20 @@ class PageWriter(Writer):
         """A file besides the pages (a comment feed, say), written only when its bytes
         differ from the file the last build left; True when written."""
         path = sanitised_join(self.output_path, *relative.split("/"))
+        self._written_files.add(path)
         digest = hash_bytes(data)
         written, self.record[relative] = self._write_changed(path, relative, digest, digest, data)
         return written
+
+    def remove_unmade(self) -> None:
+        """The files the last build wrote and this one did not: an article taken down, a
+        page of a listing that shrank. Removed if still as that build left them."""
+        made = {os.path.relpath(path, self.output_path) for path in self._written_files}
+        for relative in sorted(self.record.keys() - made):
+            path = os.path.join(self.output_path, relative)
+            if page_record.still_there(path, self.record.pop(relative)):
+                os.remove(path)
+                logger.info('Removing "%s": this build does not make it', path)
 
     def _write_changed(
         self, path: str, relative: str, key: bytes, digest: bytes, data: bytes, notes=None
@@ -267,14 +280,3 @@ def _pages(settings, name, url, paginated, template_name, kwargs):
             last = number + 1 >= paginator.num_pages
             own[f"{key}_next_page"] = None if last else paginator.page(number + 2)
         yield page.save_as, own
-
-
-def process_count(settings) -> int:
-    """``NEWSROOM_BUILD_PROCESSES``: how many processes draw pages (default: the CPUs)."""
-    value = settings.get(PROCESSES)
-    if value in (None, 0):
-        return processes.available()
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        logger.error("%s must be a whole number from 1 (0: one per CPU); using 1", PROCESSES)
-        return 1
-    return value

@@ -1,20 +1,24 @@
-"""Work shared among forked processes: each inherits the whole build, so nothing but the
-results crosses between them.
+"""Work shared among forked processes: each inherits the whole build, so only the items'
+results cross between them (no article is pickled to a worker).
 
-Forking after the articles are read means no article is pickled to a worker; the parent
-freezes its heap for the collector first, so that the workers' garbage collection does not
-write to (and so copy) every page of memory they share. Results come back in order.
+The parent freezes its heap for the collector first, so that the workers' garbage
+collection does not write to (and so copy) every page of memory they share. Results come
+back in order. ``NEWSROOM_BUILD_PROCESSES`` says how many processes; one per CPU by
+default.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+logger = logging.getLogger(__name__)
+SETTING = "NEWSROOM_BUILD_PROCESSES"
 CHUNK = 64  # items a worker takes at a time: small enough to share the load evenly
 _work: tuple[Sequence, Callable] | None = None  # what the forked workers inherit
 
@@ -25,6 +29,17 @@ def available() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def count(settings) -> int:
+    """``NEWSROOM_BUILD_PROCESSES``: how many processes a build uses (0: one per CPU)."""
+    value = settings.get(SETTING)
+    if value in (None, 0):
+        return available()
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        logger.error("%s must be a whole number from 1 (0: one per CPU); using 1", SETTING)
+        return 1
+    return value
 
 
 def can_fork() -> bool:

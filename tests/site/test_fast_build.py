@@ -135,6 +135,19 @@ def test_a_rebuild_after_one_article_changed_writes_only_what_changed(project):
     assert tree(root / "output") == after
 
 
+def test_a_rebuild_removes_what_it_no_longer_makes(project):
+    root, env = project
+    build(root, env=env)
+    (root / "seeds" / "149.txt").unlink()  # the newest story: taken down
+    (root / "output" / "keep.txt").write_text("a file of the site's own")
+    log = build(root, env=env, args=["-v"]).log
+    after = tree(root / "output")
+    assert [name for name, data in after.items() if b"story-149" in data] == []
+    assert "keep.txt" in after and "Removing" in log
+    cold_build(root, env, "2")
+    assert tree(root / "output") == {k: v for k, v in after.items() if k != "keep.txt"}
+
+
 def test_a_page_that_cannot_be_drawn_names_itself_and_its_file(project):
     root, env = project
     (root / "theme" / "templates" / "broken.html").write_text("{{ article.title.no.such }}")
