@@ -32,11 +32,12 @@ ARTICLE_ORDER_BY = newest_first
 # One language: two articles with one slug are renamed, not taken as translations.
 ARTICLE_TRANSLATION_ID = None
 CACHE_CONTENT = True
-CONTENT_CACHING_LAYER = "reader"
 LOAD_CONTENT_CACHE = True
+# The fast_build plugin keeps the articles read from one build to the next (whole, not
+# just what a reader returned); Pelican caches at no layer of its own, so they are not
+# kept twice.
+CONTENT_CACHING_LAYER = "fast_build"
 CACHE_PATH = "cache"
-# Unzipped: compressing 250 MB of cached articles took longer than reading them again.
-GZIP_CACHE = False
 # Processes that draw pages (fast_build): 0 for one per CPU.
 NEWSROOM_BUILD_PROCESSES = int(os.environ.get("NEWSROOM_BUILD_PROCESSES", "0"))
 

@@ -66,9 +66,8 @@ def write_files(generator, writer) -> None:
         raise RuntimeError("the comments plugin needs the fast_build plugin (its page writer)")
     writer.finish()  # the regions are noted as the pages are drawn
     regions = generator.context[comments.REGIONS]
-    written = comments.write_files(generator.articles, regions, writer.write_bytes)
+    written = comments.write_files(generator.articles, regions, writer.write_all)
     logger.info("Comment files: %d written", written)
-    writer.save_record()
     url = generator.settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
     comments.publish_what_changed_since(url, regions.read_at)
 

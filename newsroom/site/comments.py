@@ -126,15 +126,14 @@ class Regions:
     # page it is in.)
     note_key = "comment_regions"
 
-    def page_written(self, path: str) -> tuple[str, ...]:
+    def page_written(self, page: str) -> tuple[str, ...]:
         """In the process that drew the page: the threads whose regions it holds."""
         drawn = tuple(sorted(self._drawn))
         self._drawn.clear()
         return drawn
 
-    def page_kept(self, path: str, slugs: tuple[str, ...] | None) -> None:
+    def page_kept(self, page: str, slugs: tuple[str, ...] | None) -> None:
         """In the build's process, for every page, drawn now or kept from the last build."""
-        page = os.path.relpath(path, self.settings["OUTPUT_PATH"]).replace(os.sep, "/")
         for slug in slugs or ():
             self.pages[slug].add(page)
 
@@ -196,10 +195,10 @@ def add_to_templates(env: jinja2.Environment, drawn: Regions) -> None:
     env.globals["comment_fields"] = POSTED
 
 
-def write_files(articles: list, drawn: Regions, write: Callable[[str, bytes], bool]) -> int:
+def write_files(articles: list, drawn: Regions, write: Callable[[dict[str, bytes]], int]) -> int:
     """Each article's comment feed (when it has comments) and JSON, the site's feed, and
-    the build's record, each through ``write`` (a path under the output, its bytes; True
-    when written, False when the file already held them); how many were written."""
+    the build's record, through ``write`` (paths under the output and their bytes; it
+    writes those that changed, and says how many); how many were written."""
     settings = drawn.settings
     newest = max((a.date for a in articles), default=EPOCH)
     the_site = site(settings, newest)
@@ -226,9 +225,8 @@ def write_files(articles: list, drawn: Regions, write: Callable[[str, bytes], bo
         entries = (record.Entry(a, tuple(drawn.pages[a.slug])) for a in shown_articles.values())
         files.update(record.files(the_site, settings.get("NEWSROOM_SETTINGS_FILE", ""), entries))
         files[record.LATEST] = record.latest_file(shown_articles[c.thread] for c in latest)
-    return sum(
-        write(path, data.encode() if isinstance(data, str) else data)
-        for path, data in files.items()
+    return write(
+        {path: data.encode() if isinstance(data, str) else data for path, data in files.items()}
     )
 
 

@@ -92,13 +92,15 @@ class Fingerprints:
     def __init__(self, site: bytes, context: Mapping):
         self.site = site  # site_digest's, with the theme
         self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object kept, digest)
-        self._names: dict[str, frozenset[str]] = {}
+        self._names: dict[str, frozenset[str] | None] = {}
         self._context = context
         self._links: bytes | None = None
 
     def page_key(self, template, context: Mapping) -> bytes:
         """The key of one page: the site, the template, what its variables hold."""
         names = self.names(template.environment, template.name)
+        if names is None:  # a template it names only while rendering: draw it every time
+            return os.urandom(16)
         missing = object()
         parts = [self.site, template.name.encode()]
         for name in sorted(names):
@@ -111,25 +113,26 @@ class Fingerprints:
                 parts += [name.encode(), self.value(value)]
         return hash_bytes(*parts)
 
-    def names(self, env: Environment, name: str) -> frozenset[str]:
-        """The variables a template and the templates it uses name."""
-        found = self._names.get(name)
-        if found is None:
-            found = self._names[name] = frozenset(self._walk(env, name, set()))
-        return found
+    def names(self, env: Environment, name: str) -> frozenset[str] | None:
+        """The variables a template and the templates it uses name (None when it uses
+        one it names only while rendering)."""
+        if name not in self._names:
+            self._names[name] = self._walk(env, name, set())
+        return self._names[name]
 
-    def _walk(self, env: Environment, name: str, seen: set[str]) -> set[str]:
+    def _walk(self, env: Environment, name: str, seen: set[str]) -> frozenset[str] | None:
         if name in seen:
-            return set()
+            return frozenset()
         seen.add(name)
         source = env.loader.get_source(env, name)[0] if env.loader else ""
         ast = env.parse(source)
         names = set(meta.find_undeclared_variables(ast))
         for used in meta.find_referenced_templates(ast):
-            if used is None:  # a name worked out while rendering: every variable counts
-                raise ValueError(f"{name}: a template chosen at render time")
-            names |= self._walk(env, used, seen)
-        return names
+            found = None if used is None else self._walk(env, used, seen)
+            if found is None:
+                return None
+            names |= found
+        return frozenset(names)
 
     def value(self, value: object) -> bytes:
         """A digest of what a template can show of a value."""

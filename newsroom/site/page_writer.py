@@ -22,7 +22,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 
 from pelican.paginator import Paginator
 from pelican.plugins import signals
-from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from newsroom.site import page_record, processes
@@ -37,10 +37,11 @@ class PageObserver(Protocol):
 
     note_key: str
 
-    def page_written(self, path: str) -> Any:
-        """In the process that drew the page, right after: what to note of it."""
+    def page_written(self, page: str) -> Any:
+        """In the process that drew the page (its path from the output folder, with /),
+        right after: what to note of it."""
 
-    def page_kept(self, path: str, note: Any) -> None:
+    def page_kept(self, page: str, note: Any) -> None:
         """In the build's own process, for every page: drawn now or kept from the last."""
 
 
@@ -65,6 +66,7 @@ class PageError(RuntimeError):
 
 class Pending(NamedTuple):
     path: str  # where it goes, under the output folder
+    relative: str  # the same, from the output folder (with /)
     template: Any
     context: dict  # the generator's, shared by the pages (not copied until drawn)
     own: dict  # this page's variables, pagination's included
@@ -76,6 +78,7 @@ class PageWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
         PageWriter.unfinished.add(self)
+        self._base = os.path.abspath(output_path)
         self.processes = processes.count(self.settings)
         self._pending: dict[str, Pending] = {}
         self._load = bool(self.settings.get("LOAD_CONTENT_CACHE"))
@@ -104,9 +107,17 @@ class PageWriter(Writer):
             if relative_urls:
                 own["SITEURL"] = own["localsiteurl"] = path_to_url(get_relative_path(save_as))
             own["output_file"] = save_as
-            path = sanitised_join(self.output_path, save_as)
+            path, relative = self._inside(save_as)
             if self._claim(path, override_output):
-                self._pending[path] = Pending(path, template, context, own)
+                self._pending[path] = Pending(path, relative, template, context, own)
+
+    def _inside(self, save_as: str) -> tuple[str, str]:
+        """A file's path, and its path from the output folder (with /): Pelican's
+        ``sanitised_join``, refusing a path outside the output folder, made cheaper."""
+        path = os.path.normpath(os.path.join(self._base, save_as))
+        if not path.startswith(self._base + os.sep):
+            raise RuntimeError(f"Attempted to break out of output directory to {path}")
+        return path, path[len(self._base) + 1 :].replace(os.sep, "/")
 
     def _open_w(self, filename, encoding, override=False):
         """Pelican's file opener (its feeds use it): the file written on closing, and only
@@ -149,27 +160,39 @@ class PageWriter(Writer):
         observers = pages[0].context.get(OBSERVERS, ())
         results = processes.map_in_processes(self._draw, pages, self.processes)
         for page, (_, drawn) in zip(pages, results, strict=True):
-            relative = os.path.relpath(page.path, self.output_path)
             for observer in observers:
-                observer.page_kept(page.path, drawn.notes.get(observer.note_key))
-            self.record[relative] = drawn
-        self.save_record()
+                observer.page_kept(page.relative, drawn.notes.get(observer.note_key))
+            self.record[page.relative] = drawn
         drawn_now = sum(was_drawn for was_drawn, _ in results)
         logger.info("Pages: %d drawn, %d kept as they were", drawn_now, len(pages) - drawn_now)
 
     def write_bytes(self, relative: str, data: bytes) -> bool:
         """A file besides the pages (a comment feed, say), written only when its bytes
         differ from the file the last build left; True when written."""
-        path = sanitised_join(self.output_path, *relative.split("/"))
-        self._written_files.add(path)
+        return self.write_all({relative: data}) == 1
+
+    def write_all(self, files: dict[str, bytes]) -> int:
+        """Files besides the pages, each written only when its bytes changed, by all the
+        build's processes (creating files is most of their cost); how many were written."""
+        items = [(*self._inside(relative), data) for relative, data in files.items()]
+        results = processes.map_in_processes(self._write_file, items, self.processes)
+        for (path, relative, _), (_, drawn) in zip(items, results, strict=True):
+            self._written_files.add(path)
+            self.record[relative] = drawn
+        return sum(written for written, _ in results)
+
+    def _write_file(self, item: tuple[str, str, bytes]) -> tuple[bool, page_record.Drawn]:
+        path, relative, data = item
         digest = hash_bytes(data)
-        written, self.record[relative] = self._write_changed(path, relative, digest, digest, data)
-        return written
+        return self._write_changed(path, relative, digest, digest, data)
 
     def remove_unmade(self) -> None:
         """The files the last build wrote and this one did not: an article taken down, a
         page of a listing that shrank. Removed if still as that build left them."""
-        made = {os.path.relpath(path, self.output_path) for path in self._written_files}
+        made = {
+            os.path.relpath(path, self.output_path).replace(os.sep, "/")
+            for path in self._written_files
+        }
         for relative in sorted(self.record.keys() - made):
             path = os.path.join(self.output_path, relative)
             if page_record.still_there(path, self.record.pop(relative)):
@@ -199,7 +222,7 @@ class PageWriter(Writer):
         context = page.context
         lookup = _Lookup(page.own, context)
         key = self._fingerprints.page_key(page.template, lookup)
-        relative = os.path.relpath(page.path, self.output_path)
+        relative = page.relative
         last = self.record.get(relative)
         if last is not None and last.key == key and page_record.still_there(page.path, last):
             return False, last
@@ -211,7 +234,7 @@ class PageWriter(Writer):
             output = page.template.render(local).encode()
         except Exception as exc:
             raise PageError(f"{page.path}{_from(page.own)}: {type(exc).__name__}: {exc}") from exc
-        notes = {o.note_key: o.page_written(page.path) for o in context.get(OBSERVERS, ())}
+        notes = {o.note_key: o.page_written(relative) for o in context.get(OBSERVERS, ())}
         written, drawn = self._write_changed(
             page.path, relative, key, hash_bytes(output), output, notes
         )
@@ -227,7 +250,7 @@ class _WrittenWhenChanged(io.StringIO):
 
     def close(self) -> None:
         if not self.closed:
-            relative = os.path.relpath(self.path, self.writer.output_path)
+            relative = os.path.relpath(self.path, self.writer.output_path).replace(os.sep, "/")
             self.writer.write_bytes(relative, self.getvalue().encode(self.file_encoding))
         super().close()
 
