@@ -6,8 +6,9 @@ article, 20 s at 50,000). Here, before Pelican's loop, the files that are new or
 since the last build are read in forked processes (processes.py) as Pelican reads them,
 and each article comes back pickled, the site's settings and context left out (they are
 the same objects in every process). The pickles are kept in CACHE_PATH with each file's
-size and mtime; every article is then put where Pelican's generator looks for one already
-read (``generator._cache``), so Pelican reads none itself.
+size and mtime, in 64 shards (an edit rewrites one). Every article is then put where
+Pelican's generator looks for one already read (``generator._cache``), so Pelican reads
+none itself.
 
 A file that cannot be read, or that Pelican would skip, is left to Pelican, which reads
 it and reports it as it always has. What a read logs is logged again by the build's own
@@ -17,10 +18,12 @@ readers' versions change (fingerprints.site_digest); ``--ignore-cache`` reads ev
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
 import pickle
+import zlib
 from typing import Any
 
 from pelican import signals
@@ -31,7 +34,8 @@ from newsroom.site import articles, processes
 from newsroom.site.fingerprints import site_digest
 
 logger = logging.getLogger(__name__)
-FILE_NAME = "newsroom-articles.pickle"
+FOLDER = "newsroom-articles"  # in CACHE_PATH
+SHARDS = 64  # files, so that a changed article rewrites a sixty-fourth of the cache
 VERSION = 1
 Stamp = tuple[int, int]  # (size, mtime in ns)
 
@@ -70,6 +74,7 @@ def read_ahead(generator) -> None:
     )
     stamps = {name: _stamp(os.path.join(generator.path, name)) for name in files}
     fresh = [name for name in files if kept.get(name, (None,))[0] != stamps[name]]
+    gone = kept.keys() - stamps.keys()
     reads = processes.map_in_processes(
         lambda name: _read(generator, name), fresh, processes.count(settings)
     )
@@ -78,15 +83,20 @@ def read_ahead(generator) -> None:
             logging.getLogger(record.name).handle(record)
         kept[name] = (stamps[name], pickled)
     kept = {name: kept[name] for name in files}  # files gone are forgotten
-    if fresh and settings.get("CACHE_CONTENT"):
-        _save(cache_path, digest, kept)
+    if (fresh or gone) and settings.get("CACHE_CONTENT"):
+        _save(cache_path, digest, kept, {_shard(name) for name in (*fresh, *gone)})
     shared = {"settings": settings, "context": generator.context}
-    for name in files:
-        pickled = kept[name][1]
-        if pickled is not None:
-            article = _Unpickler(io.BytesIO(pickled), shared).load()
-            articles.keep_relative_path(article)  # Pelican's loop asks for it (40 µs)
-            generator._cache[name] = (generator._get_file_stamp(name), article)
+    gc.disable()  # millions of objects made, none garbage: no collection walks them
+    try:
+        for name in files:
+            pickled = kept[name][1]
+            if pickled is not None:
+                article = _Unpickler(io.BytesIO(pickled), shared).load()
+                articles.keep_relative_path(article)  # Pelican's loop asks for it (40 µs)
+                generator._cache[name] = (generator._get_file_stamp(name), article)
+    finally:
+        gc.freeze()  # the articles live to the build's end: collections pass them by
+        gc.enable()
     logger.info(
         "Articles: %d read, %d as the last build read them", len(fresh), len(files) - len(fresh)
     )
@@ -142,22 +152,39 @@ def _stamp(path: str) -> Stamp | None:
     return found.st_size, found.st_mtime_ns
 
 
+def _shard(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
+
+
 def _load(cache_path: str, digest: bytes) -> dict:
-    try:
-        with open(os.path.join(cache_path, FILE_NAME), "rb") as file:
-            version, kept_digest, kept = pickle.load(file)
-    except FileNotFoundError:
-        return {}
-    except Exception as exc:  # unreadable: read everything, never a wrong article
-        logger.warning("Reading every article: the article cache could not be read (%s)", exc)
-        return {}
-    return kept if (version, kept_digest) == (VERSION, digest) else {}
+    """Every shard's articles, or none if one cannot be read or was made otherwise."""
+    kept: dict = {}
+    for shard in range(SHARDS):
+        try:
+            with open(os.path.join(cache_path, FOLDER, f"{shard:02d}.pickle"), "rb") as file:
+                version, kept_digest, part = pickle.load(file)
+        except FileNotFoundError:
+            continue
+        except Exception as exc:  # unreadable: read everything, never a wrong article
+            logger.warning("Reading every article: the article cache could not be read (%s)", exc)
+            return {}
+        if (version, kept_digest) != (VERSION, digest):
+            return {}
+        kept.update(part)
+    return kept
 
 
-def _save(cache_path: str, digest: bytes, kept: dict) -> None:
-    os.makedirs(cache_path, exist_ok=True)
-    path = os.path.join(cache_path, FILE_NAME)
-    temporary = f"{path}.{os.getpid()}"
-    with open(temporary, "wb") as file:
-        pickle.dump((VERSION, digest, kept), file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+def _save(cache_path: str, digest: bytes, kept: dict, shards: set[int]) -> None:
+    """The shards that changed, each replaced whole."""
+    folder = os.path.join(cache_path, FOLDER)
+    os.makedirs(folder, exist_ok=True)
+    parts: dict[int, dict] = {shard: {} for shard in shards}
+    for name, entry in kept.items():
+        part = parts.get(_shard(name))
+        if part is not None:
+            part[name] = entry
+    for shard, part in parts.items():
+        path = os.path.join(folder, f"{shard:02d}.pickle")
+        with open(f"{path}.{os.getpid()}", "wb") as file:
+            pickle.dump((VERSION, digest, part), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f"{path}.{os.getpid()}", path)

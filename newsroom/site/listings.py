@@ -44,9 +44,13 @@ def linear_period_archives(build: Callable) -> Callable:
     def build_linear(sorted_articles, articles, settings):
         archives = build(sorted_articles, [], settings)  # no articles: nothing to scan
         for periods in archives.values():
+            period_of = {id(a): period for period in periods for a in period["dates"]}
             for period in periods:
-                members = {id(article) for article in period["dates"]}
-                period["articles"] = [a for a in articles if id(a) in members]
+                period["articles"] = []
+            for article in articles:  # in the articles' order, as Pelican lists them
+                period = period_of.get(id(article))
+                if period is not None:
+                    period["articles"].append(article)
         return archives
 
     return build_linear

@@ -119,6 +119,11 @@ class PageWriter(Writer):
             raise RuntimeError(f"Attempted to break out of output directory to {path}")
         return path, path[len(self._base) + 1 :].replace(os.sep, "/")
 
+    def _relative(self, path: str) -> str:
+        inside = path.startswith(self._base + os.sep)
+        relative = path[len(self._base) + 1 :] if inside else os.path.relpath(path, self._base)
+        return relative.replace(os.sep, "/")
+
     def _open_w(self, filename, encoding, override=False):
         """Pelican's file opener (its feeds use it): the file written on closing, and only
         when its bytes changed."""
@@ -189,10 +194,7 @@ class PageWriter(Writer):
     def remove_unmade(self) -> None:
         """The files the last build wrote and this one did not: an article taken down, a
         page of a listing that shrank. Removed if still as that build left them."""
-        made = {
-            os.path.relpath(path, self.output_path).replace(os.sep, "/")
-            for path in self._written_files
-        }
+        made = {self._relative(path) for path in self._written_files}
         for relative in sorted(self.record.keys() - made):
             path = os.path.join(self.output_path, relative)
             if page_record.still_there(path, self.record.pop(relative)):
@@ -250,7 +252,7 @@ class _WrittenWhenChanged(io.StringIO):
 
     def close(self) -> None:
         if not self.closed:
-            relative = os.path.relpath(self.path, self.writer.output_path).replace(os.sep, "/")
+            relative = self.writer._relative(self.path)
             self.writer.write_bytes(relative, self.getvalue().encode(self.file_encoding))
         super().close()
 

@@ -1,8 +1,10 @@
 """Work shared among forked processes: each inherits the whole build, so only the items'
 results cross between them (no article is pickled to a worker).
 
-The parent freezes its heap for the collector first, so that the workers' garbage
-collection does not write to (and so copy) every page of memory they share. Results come
+The parent freezes its heap for the collector first (for good: a build keeps what it
+made to its end), so that no collection, the workers' or its own, walks every object
+again: at 50,000 articles each walk took a second, and in a worker it writes to (and so
+copies) every page of memory it shares. Results come
 back in order. ``NEWSROOM_BUILD_PROCESSES`` says how many processes; one per CPU by
 default.
 """
@@ -53,8 +55,7 @@ def map_in_processes(function: Callable[[Any], Any], items: Sequence, processes:
         return [function(item) for item in items]
     global _work
     _work = (items, function)
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # for good: what a build holds, it holds to its end
     try:
         context = multiprocessing.get_context("fork")
         starts = range(0, len(items), CHUNK)
@@ -64,7 +65,6 @@ def map_in_processes(function: Callable[[Any], Any], items: Sequence, processes:
         finally:  # on an error, the chunks not started are dropped
             pool.shutdown(cancel_futures=True)
     finally:
-        gc.unfreeze()
         _work = None
     return [result for chunk in chunks for result in chunk]
 
