@@ -37,12 +37,17 @@ def keep_urls(generator) -> None:
     articles.keep_urls(generator)
 
 
+def attach_now(generators) -> None:
+    articles.attach_now(generators)
+
+
 def register() -> None:
     signals.get_writer.connect(get_writer)
     signals.article_generator_init.connect(listings.speed_up_period_archives)
     signals.article_generator_init.connect(article_cache.read_ahead)
     signals.article_generator_finalized.connect(listings.index_taxonomies)
     signals.article_generator_finalized.connect(keep_urls)
+    signals.all_generators_finalized.connect(attach_now)
     signals.article_writer_finalized.connect(finish)
     signals.page_writer_finalized.connect(finish)
     signals.finalized.connect(finish_all)

@@ -14,11 +14,17 @@ A file that cannot be read, or that Pelican would skip, is left to Pelican, whic
 it and reports it as it always has. What a read logs is logged again by the build's own
 process, in the files' order. The cache is dropped when the settings, our code or the
 readers' versions change (fingerprints.site_digest); ``--ignore-cache`` reads everything.
+Drafts are not kept (one dated ahead becomes due), and an article from the cache gets
+no ``content_object_init`` again: what its receivers set was kept with it.
+
+The cache holds pickles, which run code when read: whoever can write CACHE_PATH can run
+code in the build, as whoever can write pelicanconf.py can. It is made private (0700).
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import logging
 import os
@@ -37,7 +43,7 @@ logger = logging.getLogger(__name__)
 FOLDER = "newsroom-articles"  # in CACHE_PATH
 SHARDS = 64  # files, so that a changed article rewrites a sixty-fourth of the cache
 VERSION = 1
-Stamp = tuple[int, int]  # (size, mtime in ns)
+Stamp = tuple[int, int | str]  # (size, mtime in ns or a hash)
 
 
 class _Pickler(pickle.Pickler):
@@ -72,8 +78,9 @@ def read_ahead(generator) -> None:
     files = sorted(
         generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
     )
-    stamps = {name: _stamp(os.path.join(generator.path, name)) for name in files}
-    fresh = [name for name in files if kept.get(name, (None,))[0] != stamps[name]]
+    method = settings.get("CHECK_MODIFIED_METHOD", "mtime")
+    stamps = {name: _stamp(os.path.join(generator.path, name), method) for name in files}
+    fresh = [n for n in files if stamps[n] is None or kept.get(n, (None,))[0] != stamps[n]]
     gone = kept.keys() - stamps.keys()
     reads = processes.map_in_processes(
         lambda name: _read(generator, name), fresh, processes.count(settings)
@@ -92,6 +99,7 @@ def read_ahead(generator) -> None:
             pickled = kept[name][1]
             if pickled is not None:
                 article = _Unpickler(io.BytesIO(pickled), shared).load()
+                article.newsroom_stamp = kept[name][0]  # the file as it was read
                 articles.keep_relative_path(article)  # Pelican's loop asks for it (40 µs)
                 generator._cache[name] = (generator._get_file_stamp(name), article)
     finally:
@@ -119,15 +127,15 @@ def _read(generator, name: str) -> tuple[bytes | None, list[logging.LogRecord]]:
             context_signal=signals.article_generator_context,
             context_sender=generator,
         )
-        if isinstance(article, SkipStub) or not article.is_valid():
-            return None, []
+        if isinstance(article, SkipStub) or not article.is_valid() or article.status == "draft":
+            return None, []  # a draft too: one dated ahead is published when its day comes
+        file = io.BytesIO()
+        shared = {id(generator.settings): "settings", id(generator.context): "context"}
+        _Pickler(file, shared).dump(article)
     except Exception:
         return None, []
     finally:
         root.handlers = handlers
-    file = io.BytesIO()
-    shared = {id(generator.settings): "settings", id(generator.context): "context"}
-    _Pickler(file, shared).dump(article)
     return file.getvalue(), caught.records
 
 
@@ -144,10 +152,15 @@ class _Caught(logging.Handler):
         self.records.append(record)
 
 
-def _stamp(path: str) -> Stamp | None:
+def _stamp(path: str, method: str) -> Stamp | None:
+    """A file's size and mtime, or with CHECK_MODIFIED_METHOD a hash's name, its hash."""
     try:
+        if method != "mtime":
+            with open(path, "rb") as file:
+                data = file.read()
+            return len(data), hashlib.new(method, data).hexdigest()
         found = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):
         return None
     return found.st_size, found.st_mtime_ns
 
@@ -175,9 +188,16 @@ def _load(cache_path: str, digest: bytes) -> dict:
 
 
 def _save(cache_path: str, digest: bytes, kept: dict, shards: set[int]) -> None:
-    """The shards that changed, each replaced whole."""
+    """The shards that changed, each replaced whole (a warning if they cannot be)."""
+    try:
+        _save_shards(cache_path, digest, kept, shards)
+    except OSError as exc:
+        logger.warning("The article cache could not be saved in %s: %s", cache_path, exc)
+
+
+def _save_shards(cache_path: str, digest: bytes, kept: dict, shards: set[int]) -> None:
     folder = os.path.join(cache_path, FOLDER)
-    os.makedirs(folder, exist_ok=True)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
     parts: dict[int, dict] = {shard: {} for shard in shards}
     for name, entry in kept.items():
         part = parts.get(_shard(name))

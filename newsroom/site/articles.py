@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
 def prepare(content) -> None:
     """Give an article or page ``corrections``, ``source`` and a ``modified`` that counts them.
 
-    Runs on every build (Pelican's ``content_object_init``), cached or not.
+    Runs when an article is read (Pelican's ``content_object_init``); the article cache
+    keeps what it set.
     """
     metadata = content.metadata
     try:
@@ -57,6 +58,19 @@ def keep_urls(generator) -> None:
         keep_relative_path(article)
         if not hasattr(article, "override_url"):
             article.override_url = article.url
+
+
+def attach_now(generators) -> None:
+    """``all_generators_finalized``: ``{attach}`` links resolved in the build's own
+    process. Resolving one moves the static file beside the article; done while a page is
+    drawn, in a worker or not at all (a page kept as it was), the move would be lost."""
+    for generator in generators:
+        for content in chain(getattr(generator, "articles", ()), getattr(generator, "pages", ())):
+            if "{attach}" in (content._content or "") or "{attach}" in str(
+                content.metadata.get("summary") or ""
+            ):
+                content.content  # noqa: B018 (resolving is what reading it does)
+                content.summary  # noqa: B018
 
 
 def keep_relative_path(article) -> None:

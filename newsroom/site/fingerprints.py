@@ -2,8 +2,9 @@
 
 A page's key covers the site (settings, theme, our code, Pelican's version), its template,
 and the value of every variable its templates name (found in their source, following
-``extends``, ``include`` and ``import``). An article counts by everything it holds (its
-text, metadata, corrections, comments); lists and paginated pages by their items. Two
+``extends``, ``include`` and ``import``). An article counts by its
+file as read (size and mtime) and what is set on it after reading (slug, URL, status,
+taxonomies, comments); lists and paginated pages by their items. Two
 shortcuts keep an article's change from touching every page:
 
 * the taxonomy lists every page's menu walks (``categories``, ``tags``, ``authors``: pairs
@@ -20,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from types import FunctionType, MethodType
 
-from jinja2 import Environment, meta
+from jinja2 import Environment, TemplateNotFound, meta
 from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
@@ -50,7 +52,14 @@ HOW_NOT_WHAT = frozenset(
 NOT_ITS_OWN = frozenset({"settings", "_context", "translations"})
 CODE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # newsroom/
 NEIGHBOURS = ("_previous_page", "_next_page")  # a paginated page's neighbours, by number
-RENDERING = ("pelican", "markdown", "jinja2", "markupsafe", "nh3")  # their versions count
+RENDERING = (
+    "pelican",
+    "markdown",
+    "jinja2",
+    "markupsafe",
+    "pygments",
+    "typogrify",
+)  # their versions count
 
 
 def hash_bytes(*parts: bytes) -> bytes:
@@ -82,8 +91,16 @@ def site_digest(settings: dict, folders: Iterable[str]) -> bytes:
     return hash_bytes(
         Fingerprints(b"", {}).value(what),
         tree_digest([*folders, CODE]),
-        *(f"{name} {version(name)}".encode() for name in RENDERING),
+        f"Python {platform.python_version()}".encode(),
+        *(f"{name} {_version(name)}".encode() for name in RENDERING),
     )
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "none"
 
 
 class Fingerprints:
@@ -124,7 +141,10 @@ class Fingerprints:
         if name in seen:
             return frozenset()
         seen.add(name)
-        source = env.loader.get_source(env, name)[0] if env.loader else ""
+        try:
+            source = env.loader.get_source(env, name)[0] if env.loader else ""
+        except TemplateNotFound:  # included "ignore missing": draws nothing
+            return frozenset()
         ast = env.parse(source)
         names = set(meta.find_undeclared_variables(ast))
         for used in meta.find_referenced_templates(ast):
@@ -165,12 +185,15 @@ class Fingerprints:
         after reading: its slug and URL (unique among the others), status (a future date
         becomes due), taxonomies, comments, translations. One with intrasite links
         (``{filename}``) counts every article's URL too."""
-        try:
-            found = os.stat(content.source_path)
-        except (OSError, TypeError):  # no file (made by a plugin): all it holds
-            return self._everything(content)
+        stamp = getattr(content, "newsroom_stamp", None)  # taken before it was read
+        if stamp is None:
+            try:
+                found = os.stat(content.source_path)
+            except (OSError, TypeError):  # no file (made by a plugin): all it holds
+                return self._everything(content)
+            stamp = (found.st_size, found.st_mtime_ns)
         parts = [
-            f"{found.st_size}:{found.st_mtime_ns}:{content.relative_source_path}",
+            f"{stamp}:{content.relative_source_path}",
             content.slug,
             content.url,
             content.status,
@@ -178,10 +201,11 @@ class Fingerprints:
             str(getattr(content, "category", "")),
             ",".join(str(a) for a in getattr(content, "authors", ())),
             ",".join(str(t) for t in getattr(content, "tags", ())),
-            repr(getattr(content, "comments", None)),
+            _thread(getattr(content, "comments", None) or ()),
             *map(_identity, getattr(content, "translations", ())),
         ]
-        if "{" in content._content or "|" in content._content:
+        texts = (content._content or "", content.metadata.get("summary") or "")
+        if any(mark in text for text in texts for mark in "{|"):  # intrasite links
             parts.append(self.links)
         return hash_bytes(*(str(part).encode() for part in parts))
 
@@ -189,10 +213,12 @@ class Fingerprints:
     def links(self) -> bytes:
         """Every file's URL, which intrasite links resolve to (worked out once, if asked)."""
         if self._links is None:
-            found = {**self._context.get("generated_content", {})}
-            found.update(self._context.get("static_content", {}))
-            pairs = sorted((str(path), str(content.url)) for path, content in found.items())
-            self._links = hash_bytes(*(f"{path} {url}".encode() for path, url in pairs))
+            found = self._context.get("generated_content", {})
+            pairs = sorted(f"{path} {content.url}" for path, content in found.items())
+            # A static file's URL is asked of it only when a page links to it: asking
+            # here would stop an {attach} link from moving it.
+            statics = sorted(map(str, self._context.get("static_content", {})))
+            self._links = hash_bytes(*(text.encode() for text in (*pairs, *statics)))
         return self._links
 
     def _everything(self, content: Content) -> bytes:
@@ -210,8 +236,18 @@ class Fingerprints:
         if isinstance(value, datetime | date):
             return repr(value).encode()
         if isinstance(value, FunctionType | MethodType | type):
-            return f"{value.__module__}.{value.__qualname__}".encode()
+            code = getattr(value, "__code__", None)  # a function's body counts, not its name
+            body = repr((code.co_code, code.co_consts, code.co_names)) if code else ""
+            return f"{value.__module__}.{value.__qualname__}:{body}".encode()
         return f"{type(value).__qualname__}:{value!r}".encode()
+
+
+def _thread(nodes) -> str:
+    """A comment tree as plain tuples: their repr is C's, where a dataclass's is Python's
+    (100,000 comments' took seconds)."""
+    if not nodes:
+        return ""
+    return repr([(n.depth, n.in_reply_to, tuple(n.comment), _thread(n.replies)) for n in nodes])
 
 
 def _identities(contents: Iterable) -> bytes:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 FILE_NAME = "newsroom-pages.pickle"
-VERSION = 1
+VERSION = 2
 
 
 class Drawn(NamedTuple):
@@ -40,24 +40,30 @@ def drawn(path: str, key: bytes, content: bytes, notes: dict) -> Drawn:
     return Drawn(key, content, found.st_size, found.st_mtime_ns, notes)
 
 
-def load(cache_path: str) -> dict[str, Drawn]:
-    """The record, or none when there is none or it cannot be read (every page drawn)."""
+def load(cache_path: str, output: str) -> dict[str, Drawn]:
+    """The record of the last build into ``output``, or none when there is none or it
+    cannot be read (every page drawn)."""
     try:
         with open(os.path.join(cache_path, FILE_NAME), "rb") as file:
-            version, pages = pickle.load(file)
+            version, its_output, pages = pickle.load(file)
     except FileNotFoundError:
         return {}
     except Exception as exc:  # unreadable: cost a full build, never a wrong page
         logger.warning("Drawing every page: the page record could not be read (%s)", exc)
         return {}
-    return {path: Drawn._make(entry) for path, entry in pages.items()} if version == VERSION else {}
+    if (version, its_output) != (VERSION, output):
+        return {}
+    return {path: Drawn._make(entry) for path, entry in pages.items()}
 
 
-def save(cache_path: str, pages: dict[str, Drawn]) -> None:
-    os.makedirs(cache_path, exist_ok=True)
+def save(cache_path: str, output: str, pages: dict[str, Drawn]) -> None:
     path = os.path.join(cache_path, FILE_NAME)
     temporary = f"{path}.{os.getpid()}"
-    with open(temporary, "wb") as file:
-        plain = {path: tuple(drawn) for path, drawn in pages.items()}  # pickled faster
-        pickle.dump((VERSION, plain), file, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    plain = {path: tuple(drawn) for path, drawn in pages.items()}  # pickled faster
+    try:
+        os.makedirs(cache_path, mode=0o700, exist_ok=True)
+        with open(temporary, "wb") as file:
+            pickle.dump((VERSION, output, plain), file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError as exc:  # the site is built; the next build draws every page again
+        logger.warning("The page record could not be saved in %s: %s", cache_path, exc)

@@ -77,6 +77,7 @@ class PageWriter(Writer):
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
+        PageWriter.unfinished.clear()  # a build that failed (pelican -r) is done with
         PageWriter.unfinished.add(self)
         self._base = os.path.abspath(output_path)
         self.processes = processes.count(self.settings)
@@ -84,7 +85,9 @@ class PageWriter(Writer):
         self._load = bool(self.settings.get("LOAD_CONTENT_CACHE"))
         self._save = bool(self.settings.get("CACHE_CONTENT"))
         self._cache_path = self.settings.get("CACHE_PATH", "cache")
-        self.record = page_record.load(self._cache_path) if self._load else {}
+        last = page_record.load(self._cache_path, self._base)
+        self.record = last if self._load else {}  # what may be kept
+        self._made_before = set(last)  # what may have to go: with --ignore-cache too
         self._fingerprints: Fingerprints | None = None
 
     def write_file(
@@ -102,11 +105,13 @@ class PageWriter(Writer):
         """Pelican's ``write_file``, the page (or pages) kept for ``finish``."""
         if not name:
             return
-        for save_as, own in _pages(self.settings, name, url, paginated, template_name, kwargs):
-            own["localsiteurl"] = context.get("localsiteurl", None)
+        for save_as, variables in _pages(
+            self.settings, name, url, paginated, template_name, kwargs
+        ):
+            own = {"localsiteurl": context.get("localsiteurl", None), "output_file": save_as}
             if relative_urls:
                 own["SITEURL"] = own["localsiteurl"] = path_to_url(get_relative_path(save_as))
-            own["output_file"] = save_as
+            own.update(variables)  # as Pelican: the caller's variables win
             path, relative = self._inside(save_as)
             if self._claim(path, override_output):
                 self._pending[path] = Pending(path, relative, template, context, own)
@@ -195,9 +200,13 @@ class PageWriter(Writer):
         """The files the last build wrote and this one did not: an article taken down, a
         page of a listing that shrank. Removed if still as that build left them."""
         made = {self._relative(path) for path in self._written_files}
-        for relative in sorted(self.record.keys() - made):
-            path = os.path.join(self.output_path, relative)
-            if page_record.still_there(path, self.record.pop(relative)):
+        for relative in sorted((self._made_before | self.record.keys()) - made):
+            self.record.pop(relative, None)
+            try:
+                path = self._inside(relative)[0]  # never outside the output, whatever it says
+            except RuntimeError:
+                continue
+            if os.path.isfile(path) and not os.path.islink(path):  # a publish may have redone it
                 os.remove(path)
                 logger.info('Removing "%s": this build does not make it', path)
 
@@ -209,25 +218,30 @@ class PageWriter(Writer):
         if last is not None and last.content == digest and page_record.still_there(path, last):
             return False, last._replace(key=key, notes=notes or {})
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as file:
-            file.write(data)
+        _write_over(path, data)
         logger.info('Writing "%s"', path)
         return True, page_record.drawn(path, key, digest, notes or {})
 
     def save_record(self) -> None:
         if self._save:
-            page_record.save(self._cache_path, self.record)
+            page_record.save(self._cache_path, self._base, self.record)
 
     def _draw(self, page: Pending) -> tuple[bool, page_record.Drawn]:
         """One page: kept when nothing it is drawn from changed, else drawn and written."""
         assert self._fingerprints is not None
         context = page.context
-        lookup = _Lookup(page.own, context)
-        key = self._fingerprints.page_key(page.template, lookup)
+        try:
+            key = self._fingerprints.page_key(page.template, _Lookup(page.own, context))
+        except Exception as exc:
+            raise PageError(f"{page.path}{_from(page.own)}: {type(exc).__name__}: {exc}") from exc
         relative = page.relative
         last = self.record.get(relative)
         if last is not None and last.key == key and page_record.still_there(page.path, last):
             return False, last
+        return self._draw_again(page, key)
+
+    def _draw_again(self, page: Pending, key: bytes) -> tuple[bool, page_record.Drawn]:
+        context, relative = page.context, page.relative
         local = context.copy()
         local.update(page.own)
         if local["localsiteurl"]:  # as Pelican: its Contents draw links for this page
@@ -243,6 +257,21 @@ class PageWriter(Writer):
         if written:
             signals.content_written.send(page.path, context=local)
         return True, drawn
+
+
+def _write_over(path: str, data: bytes) -> None:
+    """Write a file, never through a link there (one planted in the output would send the
+    build's bytes elsewhere): a link is replaced by the file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if not os.path.islink(path):
+            raise exc from None
+        os.unlink(path)
+        handle = os.open(path, flags, 0o666)
+    with open(handle, "wb") as file:
+        file.write(data)
 
 
 class _WrittenWhenChanged(io.StringIO):

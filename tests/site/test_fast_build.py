@@ -138,14 +138,28 @@ def test_a_rebuild_after_one_article_changed_writes_only_what_changed(project):
 def test_a_rebuild_removes_what_it_no_longer_makes(project):
     root, env = project
     build(root, env=env)
-    (root / "seeds" / "149.txt").unlink()  # the newest story: taken down
+    (root / "seeds" / "149.txt").unlink()  # a story taken down
+    (root / "output" / "articles" / "story-149" / "comments.json").write_text("[]")  # a publish
     (root / "output" / "keep.txt").write_text("a file of the site's own")
-    log = build(root, env=env, args=["-v"]).log
+    log = build(root, env=env, args=["-v", "--ignore-cache"]).log
     after = tree(root / "output")
     assert [name for name, data in after.items() if b"story-149" in data] == []
     assert "keep.txt" in after and "Removing" in log
     cold_build(root, env, "2")
     assert tree(root / "output") == {k: v for k, v in after.items() if k != "keep.txt"}
+
+
+def test_a_link_planted_in_the_output_is_replaced_not_written_through(project, tmp_path):
+    root, env = project
+    build(root, env=env)
+    outside = tmp_path / "outside.html"
+    outside.write_text("not the site's")
+    page = root / "output" / "articles" / "story-7" / "index.html"
+    page.unlink()
+    page.symlink_to(outside)
+    build(root, env=env)
+    assert outside.read_text() == "not the site's"
+    assert not page.is_symlink() and "Story 7" in page.read_text()
 
 
 def test_a_page_that_cannot_be_drawn_names_itself_and_its_file(project):
