@@ -157,14 +157,15 @@ class PageWriter(Writer):
         return True
 
     def finish(self) -> None:
-        """Draw the pages collected so far (or keep them), and save the record."""
+        """Draw the pages collected so far (or keep them); observers hear of each."""
         pages = list(self._pending.values())
         self._pending.clear()
         if not pages:
             return
         if self._fingerprints is None:
             theme = os.path.join(self.settings.get("THEME", ""), "templates")
-            folders = [theme, *self.settings.get("PLUGIN_PATHS", [])]
+            overrides = self.settings.get("THEME_TEMPLATES_OVERRIDES", [])
+            folders = [theme, *overrides, *self.settings.get("PLUGIN_PATHS", [])]
             site = site_digest(self.settings, folders)
             self._fingerprints = Fingerprints(site, pages[0].context)
         observers = pages[0].context.get(OBSERVERS, ())
@@ -198,7 +199,8 @@ class PageWriter(Writer):
 
     def remove_unmade(self) -> None:
         """The files the last build wrote and this one did not: an article taken down, a
-        page of a listing that shrank. Removed if still as that build left them."""
+        page of a listing that shrank. Removed even if a publish rewrote them since; never
+        a link, nor anything outside the output folder."""
         made = {self._relative(path) for path in self._written_files}
         for relative in sorted((self._made_before | self.record.keys()) - made):
             self.record.pop(relative, None)
