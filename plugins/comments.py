@@ -9,14 +9,16 @@ Settings (all optional):
 - ``NEWSROOM_SETTINGS_FILE``: the settings file's name, kept in the build's record so that
   `newsroom publish` can say which settings its pages were drawn with.
 
-Every article gets ``comments`` (trees of ``CommentNode``) and ``comment_count``, read in
-one query per build after the articles are read, so Pelican's content cache never holds
-them. Templates get ``comment_region(kind, article)``: each part of a page that shows an
-article's comments (kinds: ``head``, ``jsonld``, ``thread``, ``teaser``, ``archive``),
-drawn between markers that a publish redraws; ``COMMENTS_FEED`` (the site's comment
-feed), and the comment form as ``newsroom/comment_form.html``. After the articles are
-written, the build writes ``threads.json`` for the comment service, each article's
-comment feed and JSON, the site's comment feed, and the record publishes work from
+Needs the ``fast_build`` plugin: its page writer tells the comment regions which page
+each was drawn into. Every article gets ``comments`` (trees of ``CommentNode``) and
+``comment_count``, read in one query per build after the articles are read, so the
+article cache never holds them. Templates get ``comment_region(kind, article)``: each
+part of a page that shows an article's comments (kinds: ``head``, ``jsonld``,
+``thread``, ``teaser``, ``archive``), drawn between markers that a publish redraws;
+``COMMENTS_FEED`` (the site's comment feed), and the comment form as
+``newsroom/comment_form.html``. After the articles are written, the build writes
+``threads.json`` for the comment service, each article's comment feed and JSON, the
+site's comment feed, and the record publishes work from
 (``.newsroom/``).
 """
 

@@ -74,7 +74,10 @@ def attach_now(generators) -> None:
 
 
 def keep_relative_path(article) -> None:
-    """The article's file's path from the content folder, as worked out when it was made."""
+    """The article's file's path from the content folder, as worked out when it was made
+    (once: the article cache did it for the articles it holds)."""
+    if "get_relative_source_path" in vars(article):
+        return
     if getattr(article, "relative_source_path", None) is not None:
         article.get_relative_source_path = partial(_relative_path, article)
 

@@ -19,11 +19,11 @@ the theme shows only names and counts there. A value whose form is unknown count
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from importlib.metadata import PackageNotFoundError, version
 from types import FunctionType, MethodType
 
@@ -72,15 +72,19 @@ def hash_bytes(*parts: bytes) -> bytes:
 
 def tree_digest(folders: Iterable[str]) -> bytes:
     """Every file under the folders, by path and bytes (the theme, the code)."""
+    return hash_bytes(*map(_folder_digest, folders))
+
+
+@functools.cache  # a build asks twice (articles, then pages) for our code's
+def _folder_digest(folder: str) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
-    for folder in folders:
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                path = os.path.join(root, name)
-                digest.update(os.path.relpath(path, folder).encode() + b"\0")
-                with open(path, "rb") as file:
-                    digest.update(hashlib.blake2b(file.read(), digest_size=16).digest())
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            digest.update(os.path.relpath(path, folder).encode() + b"\0")
+            with open(path, "rb") as file:
+                digest.update(hashlib.blake2b(file.read(), digest_size=16).digest())
     return digest.digest()
 
 
@@ -109,19 +113,20 @@ class Fingerprints:
     def __init__(self, site: bytes, context: Mapping):
         self.site = site  # site_digest's, with the theme
         self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object kept, digest)
-        self._names: dict[str, frozenset[str] | None] = {}
+        self._names: dict[str, tuple[str, ...] | None] = {}
         self._context = context
         self._links: bytes | None = None
 
-    def page_key(self, template, context: Mapping) -> bytes:
-        """The key of one page: the site, the template, what its variables hold."""
+    def page_key(self, template, own: Mapping, context: Mapping) -> bytes:
+        """The key of one page: the site, the template, what its variables hold (the
+        page's ``own`` first, then the context's: Pelican's order, without a copy)."""
         names = self.names(template.environment, template.name)
         if names is None:  # a template it names only while rendering: draw it every time
             return os.urandom(16)
         missing = object()
         parts = [self.site, template.name.encode()]
-        for name in sorted(names):
-            value = context.get(name, missing)
+        for name in names:
+            value = own[name] if name in own else context.get(name, missing)
             if value is missing:
                 continue
             if isinstance(value, Page) and name.endswith(NEIGHBOURS):  # linked to, not shown
@@ -130,11 +135,12 @@ class Fingerprints:
                 parts += [name.encode(), self.value(value)]
         return hash_bytes(*parts)
 
-    def names(self, env: Environment, name: str) -> frozenset[str] | None:
-        """The variables a template and the templates it uses name (None when it uses
-        one it names only while rendering)."""
+    def names(self, env: Environment, name: str) -> tuple[str, ...] | None:
+        """The variables a template and the templates it uses name, in order (None when
+        it uses one it names only while rendering)."""
         if name not in self._names:
-            self._names[name] = self._walk(env, name, set())
+            found = self._walk(env, name, set())
+            self._names[name] = None if found is None else tuple(sorted(found))
         return self._names[name]
 
     def _walk(self, env: Environment, name: str, seen: set[str]) -> frozenset[str] | None:
@@ -233,8 +239,6 @@ class Fingerprints:
             return hash_bytes(b"page", str(value.number).encode(), self.value(value.object_list))
         if isinstance(value, Paginator):
             return f"paginator:{value.count}:{value.per_page}:{value.num_pages}".encode()
-        if isinstance(value, datetime | date):
-            return repr(value).encode()
         if isinstance(value, FunctionType | MethodType | type):
             code = getattr(value, "__code__", None)  # a function's body counts, not its name
             body = repr((code.co_code, code.co_consts, code.co_names)) if code else ""

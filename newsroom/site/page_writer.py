@@ -17,7 +17,6 @@ import io
 import logging
 import os
 import weakref
-from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from pelican.paginator import Paginator
@@ -229,29 +228,25 @@ class PageWriter(Writer):
             page_record.save(self._cache_path, self._base, self.record)
 
     def _draw(self, page: Pending) -> tuple[bool, page_record.Drawn]:
-        """One page: kept when nothing it is drawn from changed, else drawn and written."""
-        assert self._fingerprints is not None
-        context = page.context
+        """One page: kept when nothing it is drawn from changed, else drawn and written;
+        an error names the page and its article's file."""
         try:
-            key = self._fingerprints.page_key(page.template, _Lookup(page.own, context))
+            return self._keep_or_draw(page)
         except Exception as exc:
             raise PageError(f"{page.path}{_from(page.own)}: {type(exc).__name__}: {exc}") from exc
-        relative = page.relative
+
+    def _keep_or_draw(self, page: Pending) -> tuple[bool, page_record.Drawn]:
+        assert self._fingerprints is not None
+        context, relative = page.context, page.relative
+        key = self._fingerprints.page_key(page.template, page.own, context)
         last = self.record.get(relative)
         if last is not None and last.key == key and page_record.still_there(page.path, last):
             return False, last
-        return self._draw_again(page, key)
-
-    def _draw_again(self, page: Pending, key: bytes) -> tuple[bool, page_record.Drawn]:
-        context, relative = page.context, page.relative
         local = context.copy()
         local.update(page.own)
         if local["localsiteurl"]:  # as Pelican: its Contents draw links for this page
             context["localsiteurl"] = local["localsiteurl"]
-        try:
-            output = page.template.render(local).encode()
-        except Exception as exc:
-            raise PageError(f"{page.path}{_from(page.own)}: {type(exc).__name__}: {exc}") from exc
+        output = page.template.render(local).encode()
         notes = {o.note_key: o.page_written(relative) for o in context.get(OBSERVERS, ())}
         written, drawn = self._write_changed(
             page.path, relative, key, hash_bytes(output), output, notes
@@ -286,27 +281,6 @@ class _WrittenWhenChanged(io.StringIO):
             relative = self.writer._relative(self.path)
             self.writer.write_bytes(relative, self.getvalue().encode(self.file_encoding))
         super().close()
-
-
-class _Lookup(Mapping):
-    """A page's variables without copying the context: its own first, then the context's."""
-
-    def __init__(self, own: dict, context: dict):
-        self.own, self.context = own, context
-
-    def __getitem__(self, name: str) -> Any:
-        return self.own[name] if name in self.own else self.context[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.context.keys() | self.own.keys())
-
-    def __len__(self) -> int:
-        return len(self.context.keys() | self.own.keys())
-
-    def get(self, name: str, default: Any = None) -> Any:  # the one the keys use: fast
-        if name in self.own:
-            return self.own[name]
-        return self.context.get(name, default)
 
 
 def _from(own: dict) -> str:

@@ -36,7 +36,7 @@ def article(tmp_path, name: str, text: str) -> Article:
 
 
 def key(env, template: str, **variables) -> bytes:
-    return Fingerprints(b"site", {}).page_key(env.get_template(template), variables)
+    return Fingerprints(b"site", {}).page_key(env.get_template(template), variables, {})
 
 
 def test_a_page_key_follows_its_article_and_not_the_menus_members_text(env, tmp_path):
