@@ -53,25 +53,27 @@ def add_to_templates(generator) -> None:
 
 
 def write_manifest(generator, writer) -> None:
-    settings = generator.settings
-    path = comments.write_manifest(
-        generator.output_path,
-        generator.articles,
-        settings.get("SITEURL", ""),
-        settings.get("SITENAME", ""),
-    )
+    writer = _page_writer(writer)
+    fingerprints = writer.fingerprints(generator.context)
+    path = comments.write_manifest(generator.articles, generator.settings, writer, fingerprints)
     logger.info("Writing %s", path)
 
 
 def write_files(generator, writer) -> None:
-    if not isinstance(writer, page_writer.PageWriter):
-        raise RuntimeError("the comments plugin needs the fast_build plugin (its page writer)")
+    writer = _page_writer(writer)
     writer.finish()  # the regions are noted as the pages are drawn
     regions = generator.context[comments.REGIONS]
-    written = comments.write_files(generator.articles, regions, writer.write_all)
+    fingerprints = writer.fingerprints(generator.context)
+    written = comments.write_files(generator.articles, regions, writer, fingerprints)
     logger.info("Comment files: %d written", written)
     url = generator.settings.get("NEWSROOM_COMMENTS_DATABASE_URL", "")
     comments.publish_what_changed_since(url, regions.read_at)
+
+
+def _page_writer(writer) -> page_writer.PageWriter:
+    if not isinstance(writer, page_writer.PageWriter):
+        raise RuntimeError("the comments plugin needs the fast_build plugin (its page writer)")
+    return writer
 
 
 def register() -> None:

@@ -139,12 +139,26 @@ def _entry(thread: Thread) -> dict[str, str]:
     }
 
 
+def entry_json(thread: Thread) -> str:
+    """One thread as the manifest holds it: ``"slug":{…}``."""
+    return json.dumps({thread.slug: _entry(thread)}, ensure_ascii=False, separators=(",", ":"))[
+        1:-1
+    ]
+
+
 def write(folder: str, threads: Iterable[Thread], site_url: str, site_name: str = "") -> str:
     """Write ``folder/threads.json`` whole (the service never reads a half-written file),
     and only when it changed."""
+    return write_entries(folder, map(entry_json, threads), site_url, site_name)
+
+
+def write_entries(folder: str, entries: Iterable[str], site_url: str, site_name: str = "") -> str:
+    """``write``, with each thread's entry given as ``entry_json`` made it (a build keeps
+    them from one run to the next)."""
     path = os.path.join(folder, FILENAME)
-    text = json.dumps(manifest(threads, site_url, site_name), ensure_ascii=False, indent=1)
-    data = text.encode()
+    head = {"version": VERSION, "site_url": site_url, "site_name": site_name}
+    threads = ",\n".join(entries)  # a thread a line
+    data = f'{json.dumps(head, ensure_ascii=False)[:-1]}, "threads": {{\n{threads}}}}}\n'.encode()
     try:
         with open(path, "rb") as handle:
             if handle.read() == data:

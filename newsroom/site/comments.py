@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import jinja2
 from markupsafe import Markup
@@ -36,6 +37,8 @@ from newsroom.comments.publishing.fragments import (
 from newsroom.comments.publishing.fragments import Thread as Shown
 from newsroom.comments.store.clock import now
 from newsroom.site import jsonld
+from newsroom.site.fingerprints import Fingerprints, hash_bytes
+from newsroom.site.page_writer import Made, PageWriter
 
 logger = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -195,48 +198,102 @@ def add_to_templates(env: jinja2.Environment, drawn: Regions) -> None:
     env.globals["comment_fields"] = POSTED
 
 
-def write_files(articles: list, drawn: Regions, write: Callable[[dict[str, bytes]], int]) -> int:
+def write_files(
+    articles: list, drawn: Regions, writer: PageWriter, fingerprints: Fingerprints
+) -> int:
     """Each article's comment feed (when it has comments) and JSON, the site's feed, and
-    the build's record, through ``write`` (paths under the output and their bytes; it
-    writes those that changed, and says how many); how many were written."""
+    the build's record, through the writer: a file made from articles that did not
+    change (their fingerprints, comments included) is not made again, and a file is
+    written only when its bytes changed. How many were written."""
     settings = drawn.settings
     newest = max((a.date for a in articles), default=EPOCH)
     the_site = site(settings, newest)
-    files: dict[str, str | bytes] = {}
+    remembered = writer.remembered("comment-articles")
+    made: list[Made] = []
     every: list[PublishedComment] = []
+    shown_articles: dict[str, Article] = {}
+    keys: dict[str, bytes] = {}
     for article in articles:
-        shown = drawn.article(article)
-        comments = sorted((node.comment for node in tree.flatten(article.comments)), key=_age)
+        fingerprint = fingerprints.value(article)
+        shown = remembered.get(fingerprint, partial(drawn.article, article))
+        shown_articles[shown.slug] = shown
+        keys[shown.slug] = key = hash_bytes(fingerprints.site, fingerprint)
+        comments = _comments(article)
         every += comments
-        feed = feeds.article_feed(the_site, shown, comments)
-        if feed is not None:
-            files[shown.beside(FEED)] = feed
+        if comments:  # no comment, no feed
+            feed = partial(_article_feed, the_site, shown, comments)
+            made.append(Made(shown.beside(FEED), key, feed))
         if the_site.json:
-            files[shown.beside(JSON)] = thread_json(shown.slug, comments)
-    shown_articles = {a.slug: drawn.article(a) for a in articles}
+            made.append(Made(shown.beside(JSON), key, partial(thread_json, shown.slug, comments)))
     latest = feeds.latest(every)
-    files[feeds.SITE_FEED] = feeds.site_feed(the_site, latest, shown_articles)
+    files = {feeds.SITE_FEED: feeds.site_feed(the_site, latest, shown_articles).encode()}
     if settings.get("RELATIVE_URLS"):
         logger.error(
             "RELATIVE_URLS is on: comments are published by full builds only (a publish "
             "draws pages with the one SITEURL)"
         )
     else:
-        entries = (record.Entry(a, tuple(drawn.pages[a.slug])) for a in shown_articles.values())
-        files.update(record.files(the_site, settings.get("NEWSROOM_SETTINGS_FILE", ""), entries))
+        files[record.SITE] = record.head_file(the_site, settings.get("NEWSROOM_SETTINGS_FILE", ""))
         files[record.LATEST] = record.latest_file(shown_articles[c.thread] for c in latest)
-    return write(
-        {path: data.encode() if isinstance(data, str) else data for path, data in files.items()}
-    )
+        made += _record_shards(shown_articles.values(), keys, drawn)
+    return writer.write_made(made) + writer.write_all(files)
+
+
+def _comments(article) -> list[PublishedComment]:
+    """An article's published comments, oldest first."""
+    if not article.comments:
+        return []
+    return sorted((node.comment for node in tree.flatten(article.comments)), key=_age)
+
+
+def _record_shards(shown: Iterable[Article], keys: dict[str, bytes], drawn: Regions) -> list[Made]:
+    """The record's shards, each keyed by its articles and the pages that show them."""
+    shards: defaultdict[str, list[record.Entry]] = defaultdict(list)
+    for article in shown:
+        shards[record.shard(article.slug)].append(
+            record.Entry(article, tuple(sorted(drawn.pages[article.slug])))
+        )
+    made = []
+    for path, entries in sorted(shards.items()):
+        parts = []
+        for entry in entries:
+            parts += [keys[entry.article.slug], "\1".join(entry.pages).encode()]
+        made.append(Made(path, hash_bytes(*parts), partial(record.shard_file, entries)))
+    return made
+
+
+def _article_feed(the_site: Site, shown: Article, comments: list[PublishedComment]) -> bytes:
+    return (feeds.article_feed(the_site, shown, comments) or "").encode()
 
 
 def _age(comment: PublishedComment) -> tuple[datetime, int]:
     return comment.created, comment.id
 
 
-def write_manifest(output_path: str, articles: Iterable, siteurl: str, sitename: str) -> str:
-    threads = (thread(a, siteurl) for a in articles)
-    return manifest.write(output_path, threads, siteurl, plain_text(sitename))
+def write_manifest(
+    articles: list, settings: dict, writer: PageWriter, fingerprints: Fingerprints
+) -> str:
+    """``threads.json``, made again only when an article changed (or the settings, or
+    the file since the last build), from the entries of the articles that did not
+    change as the last build made them."""
+    output_path, siteurl = settings["OUTPUT_PATH"], settings.get("SITEURL", "")
+    sitename = settings.get("SITENAME", "")
+    keys = [fingerprints.value(a) for a in articles]
+    key = hash_bytes(fingerprints.site, *keys)  # the settings are in the site's digest
+    if writer.unchanged(manifest.FILENAME, key):
+        return os.path.join(output_path, manifest.FILENAME)
+    remembered = writer.remembered("threads")
+    entries = (
+        remembered.get(article_key, partial(_manifest_entry, article, siteurl))
+        for article_key, article in zip(keys, articles, strict=True)
+    )
+    path = manifest.write_entries(output_path, entries, siteurl, plain_text(sitename))
+    writer.made(manifest.FILENAME, key)
+    return path
+
+
+def _manifest_entry(article, siteurl: str) -> str:
+    return manifest.entry_json(thread(article, siteurl))
 
 
 def thread(article, siteurl: str) -> Thread:

@@ -26,6 +26,7 @@ import platform
 from collections.abc import Iterable, Mapping
 from importlib.metadata import PackageNotFoundError, version
 from types import FunctionType, MethodType
+from typing import Any
 
 from jinja2 import Environment, TemplateNotFound, meta
 from pelican.contents import Content
@@ -48,6 +49,8 @@ HOW_NOT_WHAT = frozenset(
         "LOG_FILTER",
     }
 )
+SCALARS = (str, bool, int, float)
+CONTAINERS = (list, tuple, dict)
 # Attributes of an article that are not its own: the whole site's, or other articles.
 NOT_ITS_OWN = frozenset({"settings", "_context", "translations"})
 CODE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # newsroom/
@@ -63,11 +66,7 @@ RENDERING = (
 
 
 def hash_bytes(*parts: bytes) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part)
-        digest.update(b"\0")
-    return digest.digest()
+    return hashlib.blake2b(b"\0".join(parts) + b"\0", digest_size=16).digest()
 
 
 def tree_digest(folders: Iterable[str]) -> bytes:
@@ -116,6 +115,8 @@ class Fingerprints:
         self._names: dict[str, tuple[str, ...] | None] = {}
         self._context = context
         self._links: bytes | None = None
+        self._shared: dict[tuple[str, tuple[str, ...], int], bytes] = {}
+        self._prepared: set[int] = set()  # contexts whose articles are digested
 
     def page_key(self, template, own: Mapping, context: Mapping) -> bytes:
         """The key of one page: the site, the template, what its variables hold (the
@@ -123,17 +124,51 @@ class Fingerprints:
         names = self.names(template.environment, template.name)
         if names is None:  # a template it names only while rendering: draw it every time
             return os.urandom(16)
-        missing = object()
-        parts = [self.site, template.name.encode()]
-        for name in names:
-            value = own[name] if name in own else context.get(name, missing)
-            if value is missing:
-                continue
-            if isinstance(value, Page) and name.endswith(NEIGHBOURS):  # linked to, not shown
-                parts += [name.encode(), str(value.number).encode()]
-            else:
-                parts += [name.encode(), self.value(value)]
+        mine = tuple(name for name in names if name in own)
+        parts = [self._shared_part(template.name, names, mine, context)]
+        for name in mine:
+            parts += [name.encode(), self._named(name, own[name])]
         return hash_bytes(*parts)
+
+    def new_round(self) -> None:
+        """Pages about to be keyed: the context's values are read afresh (a generator
+        may have changed them since the last pages were drawn)."""
+        self._shared.clear()
+        self._prepared.clear()
+
+    def prepare(self, pages: Iterable[tuple[Any, Mapping, Mapping]]) -> None:
+        """Digest every article, and what the pages' templates take from the context,
+        once, before the workers fork: each worker would otherwise digest every article
+        anew (an index page lists them all)."""
+        for template, own, context in pages:
+            if id(context) not in self._prepared:
+                self._prepared.add(id(context))
+                for content in context.get("generated_content", {}).values():
+                    self.value(content)
+            names = self.names(template.environment, template.name)
+            if names is not None:
+                mine = tuple(name for name in names if name in own)
+                self._shared_part(template.name, names, mine, context)
+
+    def _shared_part(
+        self, template_name: str, names: tuple[str, ...], mine: tuple[str, ...], context: Mapping
+    ) -> bytes:
+        """The site, the template and the variables taken from the context: the same for
+        every page of a template that sets the same variables itself."""
+        memo = (template_name, mine, id(context))  # a context lives through the build
+        found = self._shared.get(memo)
+        if found is None:
+            parts = [self.site, template_name.encode()]
+            for name in names:
+                if name not in mine and name in context:
+                    parts += [name.encode(), self._named(name, context[name])]
+            found = self._shared[memo] = hash_bytes(*parts)
+        return found
+
+    def _named(self, name: str, value: object) -> bytes:
+        if isinstance(value, Page) and name.endswith(NEIGHBOURS):  # linked to, not shown
+            return str(value.number).encode()
+        return self.value(value)
 
     def names(self, env: Environment, name: str) -> tuple[str, ...] | None:
         """The variables a template and the templates it uses name, in order (None when
@@ -162,9 +197,12 @@ class Fingerprints:
 
     def value(self, value: object) -> bytes:
         """A digest of what a template can show of a value."""
-        if value is None or isinstance(value, str | bool | int | float):
+        kept = self._memo.get(id(value))  # first: asked of every article many times
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if value is None or isinstance(value, SCALARS):
             return repr(value).encode()
-        if isinstance(value, list | tuple | dict):  # the menus' lists: once a build
+        if isinstance(value, CONTAINERS):  # the menus' lists: once a build
             return self._memoised(value, self._container)
         if isinstance(value, Content):
             return self._memoised(value, self._content)
@@ -199,21 +237,22 @@ class Fingerprints:
                 return self._everything(content)
             stamp = (found.st_size, found.st_mtime_ns)
         parts = [
-            f"{stamp}:{content.relative_source_path}",
+            repr(stamp),
+            content.relative_source_path,
             content.slug,
             content.url,
             content.status,
             getattr(content, "lang", ""),
             str(getattr(content, "category", "")),
-            ",".join(str(a) for a in getattr(content, "authors", ())),
-            ",".join(str(t) for t in getattr(content, "tags", ())),
+            "\1".join(map(str, getattr(content, "authors", ()))),
+            "\1".join(map(str, getattr(content, "tags", ()))),
             _thread(getattr(content, "comments", None) or ()),
-            *map(_identity, getattr(content, "translations", ())),
+            *(_identity(t).decode() for t in getattr(content, "translations", ())),
         ]
-        texts = (content._content or "", content.metadata.get("summary") or "")
-        if any(mark in text for text in texts for mark in "{|"):  # intrasite links
-            parts.append(self.links)
-        return hash_bytes(*(str(part).encode() for part in parts))
+        text, summary = content._content or "", content.metadata.get("summary") or ""
+        if "{" in text or "|" in text or "{" in summary or "|" in summary:  # intrasite links
+            parts.append(self.links.hex())
+        return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=16).digest()
 
     @property
     def links(self) -> bytes:

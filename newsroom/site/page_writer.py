@@ -17,6 +17,8 @@ import io
 import logging
 import os
 import weakref
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from pelican.paginator import Paginator
@@ -26,6 +28,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from newsroom.site import page_record, processes
 from newsroom.site.fingerprints import Fingerprints, hash_bytes, site_digest
+from newsroom.site.remembered import Remembered
 
 logger = logging.getLogger(__name__)
 OBSERVERS = "newsroom_page_observers"  # in Pelican's context: who learns of each page
@@ -71,6 +74,14 @@ class Pending(NamedTuple):
     own: dict  # this page's variables, pagination's included
 
 
+class Made(NamedTuple):
+    """A file besides the pages, made by ``make`` from what ``key`` digests."""
+
+    relative: str  # from the output folder, with /
+    key: bytes
+    make: Callable[[], bytes]
+
+
 class PageWriter(Writer):
     unfinished: ClassVar[weakref.WeakSet[PageWriter]] = weakref.WeakSet()
 
@@ -88,6 +99,8 @@ class PageWriter(Writer):
         self.record = last if self._load else {}  # what may be kept
         self._made_before = set(last)  # what may have to go: with --ignore-cache too
         self._fingerprints: Fingerprints | None = None
+        self._remembered: dict[str, Remembered] = {}
+        self._site_digest: bytes | None = None
 
     def write_file(
         self,
@@ -161,12 +174,9 @@ class PageWriter(Writer):
         self._pending.clear()
         if not pages:
             return
-        if self._fingerprints is None:
-            theme = os.path.join(self.settings.get("THEME", ""), "templates")
-            overrides = self.settings.get("THEME_TEMPLATES_OVERRIDES", [])
-            folders = [theme, *overrides, *self.settings.get("PLUGIN_PATHS", [])]
-            site = site_digest(self.settings, folders)
-            self._fingerprints = Fingerprints(site, pages[0].context)
+        fingerprints = self.fingerprints(pages[0].context)
+        fingerprints.new_round()
+        fingerprints.prepare((p.template, p.own, p.context) for p in pages)
         observers = pages[0].context.get(OBSERVERS, ())
         results = processes.map_in_processes(self._draw, pages, self.processes)
         for page, (_, drawn) in zip(pages, results, strict=True):
@@ -176,6 +186,29 @@ class PageWriter(Writer):
         drawn_now = sum(was_drawn for was_drawn, _ in results)
         logger.info("Pages: %d drawn, %d kept as they were", drawn_now, len(pages) - drawn_now)
 
+    def fingerprints(self, context: dict) -> Fingerprints:
+        """The build's digests (of the site, its articles, its pages)."""
+        if self._fingerprints is None:
+            self._fingerprints = Fingerprints(self._site(), context)
+        return self._fingerprints
+
+    def _site(self) -> bytes:
+        if self._site_digest is None:
+            theme = os.path.join(self.settings.get("THEME", ""), "templates")
+            overrides = self.settings.get("THEME_TEMPLATES_OVERRIDES", [])
+            folders = [theme, *overrides, *self.settings.get("PLUGIN_PATHS", [])]
+            self._site_digest = site_digest(self.settings, folders)
+        return self._site_digest
+
+    def remembered(self, name: str) -> Remembered:
+        """Values worked out of each article, by its fingerprint, kept for the next
+        build (saved with the page record)."""
+        found = self._remembered.get(name)
+        if found is None:
+            path = os.path.join(self._cache_path, f"newsroom-{name}.pickle")
+            found = self._remembered[name] = Remembered(path, self._site(), self._load)
+        return found
+
     def write_bytes(self, relative: str, data: bytes) -> bool:
         """A file besides the pages (a comment feed, say), written only when its bytes
         differ from the file the last build left; True when written."""
@@ -184,17 +217,45 @@ class PageWriter(Writer):
     def write_all(self, files: dict[str, bytes]) -> int:
         """Files besides the pages, each written only when its bytes changed, by all the
         build's processes (creating files is most of their cost); how many were written."""
-        items = [(*self._inside(relative), data) for relative, data in files.items()]
-        results = processes.map_in_processes(self._write_file, items, self.processes)
+        return self.write_made(
+            Made(relative, hash_bytes(data), partial(_given, data))
+            for relative, data in files.items()
+        )
+
+    def write_made(self, files: Iterable[Made]) -> int:
+        """Files besides the pages, made only when their key is not the one the last
+        build made them from (or the file changed since), and written only when their
+        bytes changed, by all the build's processes; how many were written."""
+        items = [(*self._inside(made.relative), made) for made in files]
+        results = processes.map_in_processes(self._write_made, items, self.processes)
         for (path, relative, _), (_, drawn) in zip(items, results, strict=True):
             self._written_files.add(path)
             self.record[relative] = drawn
         return sum(written for written, _ in results)
 
-    def _write_file(self, item: tuple[str, str, bytes]) -> tuple[bool, page_record.Drawn]:
-        path, relative, data = item
-        digest = hash_bytes(data)
-        return self._write_changed(path, relative, digest, digest, data)
+    def _write_made(self, item: tuple[str, str, Made]) -> tuple[bool, page_record.Drawn]:
+        path, relative, made = item
+        last = self.record.get(relative)
+        if last is not None and last.key == made.key and page_record.still_there(path, last):
+            return False, last
+        data = made.make()
+        return self._write_changed(path, relative, made.key, hash_bytes(data), data)
+
+    def unchanged(self, relative: str, key: bytes) -> bool:
+        """For a file the caller writes itself: True (and the file counted as made) when
+        the last build made it from ``key`` and it is as that build left it."""
+        path, relative = self._inside(relative)
+        last = self.record.get(relative)
+        if last is None or last.key != key or not page_record.still_there(path, last):
+            return False
+        self._written_files.add(path)
+        return True
+
+    def made(self, relative: str, key: bytes) -> None:
+        """A file the caller has just written from ``key``, kept in the record."""
+        path, relative = self._inside(relative)
+        self._written_files.add(path)
+        self.record[relative] = page_record.drawn(path, key, key, {})
 
     def remove_unmade(self) -> None:
         """The files the last build wrote and this one did not: an article taken down, a
@@ -226,6 +287,8 @@ class PageWriter(Writer):
     def save_record(self) -> None:
         if self._save:
             page_record.save(self._cache_path, self._base, self.record)
+            for remembered in self._remembered.values():
+                remembered.save()
 
     def _draw(self, page: Pending) -> tuple[bool, page_record.Drawn]:
         """One page: kept when nothing it is drawn from changed, else drawn and written;
@@ -281,6 +344,10 @@ class _WrittenWhenChanged(io.StringIO):
             relative = self.writer._relative(self.path)
             self.writer.write_bytes(relative, self.getvalue().encode(self.file_encoding))
         super().close()
+
+
+def _given(data: bytes) -> bytes:
+    return data
 
 
 def _from(own: dict) -> str:

@@ -53,20 +53,32 @@ def latest_file(articles: Iterable[Article]) -> bytes:
 def files(site: Site, settings_file: str, entries: Iterable[Entry]) -> dict[str, bytes]:
     """The record's files but LATEST, by path from the site's root (the same bytes for
     the same build)."""
-    shards: dict[str, dict[str, Any]] = defaultdict(dict)
+    shards: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries:
-        article = entry.article._asdict()
-        slug = article.pop("slug")
-        shards[shard(slug)][slug] = {**article, "pages": sorted(entry.pages)}
+        shards[shard(entry.article.slug)].append(entry)
+    written = {SITE: head_file(site, settings_file)}
+    for path in sorted(shards):
+        written[path] = shard_file(shards[path])
+    return written
+
+
+def head_file(site: Site, settings_file: str) -> bytes:
     head = {
         "version": VERSION,
         "settings_file": settings_file,
         "site": {**site._asdict(), "newest": site.newest.isoformat()},
     }
-    written = {SITE: _json(head)}
-    for path in sorted(shards):
-        written[path] = _json(dict(sorted(shards[path].items())))
-    return written
+    return _json(head)
+
+
+def shard_file(entries: Iterable[Entry]) -> bytes:
+    """One shard's file: its articles' entries (all of one ``shard``)."""
+    found = {}
+    for entry in entries:
+        article = entry.article._asdict()
+        slug = article.pop("slug")
+        found[slug] = {**article, "pages": sorted(entry.pages)}
+    return _json(dict(sorted(found.items())))
 
 
 def _json(data: Any) -> bytes:
