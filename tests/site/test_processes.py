@@ -1,0 +1,50 @@
+"""The build's process pool: the build's own process and forked workers share the items."""
+
+import os
+import time
+
+import pytest
+
+from newsroom.site import processes
+
+PARENT = os.getpid()
+
+
+def _pid_of(item: int) -> tuple[int, int]:
+    time.sleep(0.0005)  # long enough for every process to take a share
+    return item, os.getpid()
+
+
+def test_results_come_back_in_order_from_every_process():
+    results = processes.map_in_processes(_pid_of, range(2000), 3)
+    assert [item for item, _ in results] == list(range(2000))
+    pids = {pid for _, pid in results}
+    assert PARENT in pids and len(pids) == 3
+
+
+def _fails_in_a_worker(item: int) -> int:
+    if os.getpid() == PARENT:
+        time.sleep(0.005)
+        return item
+    raise ValueError(f"item {item} is wrong")
+
+
+def test_a_worker_error_is_raised_here():
+    with pytest.raises(ValueError, match=r"item \d+ is wrong"):
+        processes.map_in_processes(_fails_in_a_worker, range(2000), 2)
+
+
+def _dies_in_a_worker(item: int) -> int:
+    if os.getpid() == PARENT:
+        time.sleep(0.005)
+        return item
+    os._exit(3)
+
+
+def test_a_worker_that_dies_is_reported():
+    with pytest.raises(RuntimeError, match="ended without its results \\(exit code 3\\)"):
+        processes.map_in_processes(_dies_in_a_worker, range(2000), 2)
+
+
+def test_one_process_works_alone():
+    assert processes.map_in_processes(_pid_of, range(200), 1) == [(i, PARENT) for i in range(200)]
