@@ -87,6 +87,7 @@ def read_ahead(generator) -> None:
         for record in records:
             _log_again(record)
         kept[name] = (stamps[name], pickled)
+    del reads  # kept holds the pickles now, and lets each go once it is read
     kept = {name: kept[name] for name in files}  # files gone are forgotten
     if (fresh or gone) and settings.get("CACHE_CONTENT"):
         _save(cache_path, digest, kept, {_shard(name) for name in (*fresh, *gone)})
@@ -98,10 +99,12 @@ def read_ahead(generator) -> None:
 
 
 def _unpickle(kept: dict, shared: dict[str, Any]) -> dict[str, Article]:
+    """The articles, each pickle let go once read (they weigh as much as the articles)."""
     ready = {}
     gc.disable()  # millions of objects made, none garbage: no collection walks them
     try:
-        for name, (stamp, pickled) in kept.items():
+        for name in list(kept):
+            stamp, pickled = kept.pop(name)
             if pickled is not None:
                 article = _Unpickler(io.BytesIO(pickled), shared).load()
                 article.newsroom_stamp = stamp  # the file as it was read

@@ -48,3 +48,11 @@ def test_a_worker_that_dies_is_reported():
 
 def test_one_process_works_alone():
     assert processes.map_in_processes(_pid_of, range(200), 1) == [(i, PARENT) for i in range(200)]
+
+
+def test_workers_end_after_their_share_and_fresh_ones_take_over(monkeypatch):
+    monkeypatch.setattr(processes, "WORKER_SECONDS", 0.05)
+    results = processes.map_in_processes(_pid_of, range(3000), 2)
+    assert [item for item, _ in results] == list(range(3000))
+    workers = {pid for _, pid in results} - {PARENT}
+    assert len(workers) >= 3  # 47 chunks of 35 ms: a worker takes two at most
