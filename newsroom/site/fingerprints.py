@@ -112,7 +112,7 @@ class Fingerprints:
     def __init__(self, site: bytes, context: Mapping):
         self.site = site  # site_digest's, with the theme
         self._memo: dict[int, tuple[object, bytes]] = {}  # id -> (the object kept, digest)
-        self._names: dict[str, tuple[str, ...] | None] = {}
+        self._names: dict[str, frozenset[str] | None] = {}
         self._context = context
         self._links: bytes | None = None
         self._shared: dict[tuple[str, tuple[str, ...], int], bytes] = {}
@@ -124,7 +124,7 @@ class Fingerprints:
         names = self.names(template.environment, template.name)
         if names is None:  # a template it names only while rendering: draw it every time
             return os.urandom(16)
-        mine = tuple(name for name in names if name in own)
+        mine = tuple(sorted(own.keys() & names))
         parts = [self._shared_part(template.name, names, mine, context)]
         for name in mine:
             parts += [name.encode(), self._named(name, own[name])]
@@ -147,11 +147,11 @@ class Fingerprints:
                     self.value(content)
             names = self.names(template.environment, template.name)
             if names is not None:
-                mine = tuple(name for name in names if name in own)
+                mine = tuple(sorted(own.keys() & names))
                 self._shared_part(template.name, names, mine, context)
 
     def _shared_part(
-        self, template_name: str, names: tuple[str, ...], mine: tuple[str, ...], context: Mapping
+        self, template_name: str, names: frozenset[str], mine: tuple[str, ...], context: Mapping
     ) -> bytes:
         """The site, the template and the variables taken from the context: the same for
         every page of a template that sets the same variables itself."""
@@ -159,7 +159,7 @@ class Fingerprints:
         found = self._shared.get(memo)
         if found is None:
             parts = [self.site, template_name.encode()]
-            for name in names:
+            for name in sorted(names):
                 if name not in mine and name in context:
                     parts += [name.encode(), self._named(name, context[name])]
             found = self._shared[memo] = hash_bytes(*parts)
@@ -170,12 +170,11 @@ class Fingerprints:
             return str(value.number).encode()
         return self.value(value)
 
-    def names(self, env: Environment, name: str) -> tuple[str, ...] | None:
-        """The variables a template and the templates it uses name, in order (None when
-        it uses one it names only while rendering)."""
+    def names(self, env: Environment, name: str) -> frozenset[str] | None:
+        """The variables a template and the templates it uses name (None when it uses one
+        it names only while rendering)."""
         if name not in self._names:
-            found = self._walk(env, name, set())
-            self._names[name] = None if found is None else tuple(sorted(found))
+            self._names[name] = self._walk(env, name, set())
         return self._names[name]
 
     def _walk(self, env: Environment, name: str, seen: set[str]) -> frozenset[str] | None:
