@@ -45,7 +45,9 @@ def keep_urls(generator) -> None:
     articles), and works the file's path out anew each time, most of that cost. An
     ``override_url`` is what ``url`` returns instead, as for a ``URL:`` metadata; the path
     is the one Pelican worked out when it made the article (``relative_source_path``).
-    The upstream fix: ``url_format`` taking ``self.relative_source_path``.
+    The upstream fix: ``url_format`` taking ``self.relative_source_path``. An article
+    from the article cache brings the URL worked out when it was read
+    (``remember_as_read``), taken while its slug, status and language are the same.
     """
     for article in chain(
         generator.articles,
@@ -57,7 +59,23 @@ def keep_urls(generator) -> None:
     ):
         keep_relative_path(article)
         if not hasattr(article, "override_url"):
-            article.override_url = article.url
+            read: tuple = getattr(article, "newsroom_read_url", ())
+            same = read[:-1] == _url_depends_on(article)
+            article.override_url = read[-1] if same else article.url
+
+
+def remember_as_read(article) -> None:
+    """When an article is read (and cached): its URL, kept while what it depends on does
+    not change (its slug may, in ``make_slugs_unique``), and its links to static files
+    (``add_static_links``: a regex over its text)."""
+    article.newsroom_read_url = (*_url_depends_on(article), article.url)
+    article.newsroom_static_links = frozenset(article.get_static_links())
+
+
+def _url_depends_on(article) -> tuple:
+    """What an article's URL is made of besides its file and the settings (the metadata,
+    ARTICLE_URL; the article cache is dropped when they change)."""
+    return (article.slug, article.status, getattr(article, "lang", ""), article.in_default_lang)
 
 
 def attach_now(generators) -> None:
