@@ -33,6 +33,8 @@ from pelican.contents import Content
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
 
+from newsroom.site.processes import map_in_processes
+
 # Settings that change how a build runs, not what it writes.
 HOW_NOT_WHAT = frozenset(
     {
@@ -136,19 +138,25 @@ class Fingerprints:
         self._shared.clear()
         self._prepared.clear()
 
-    def prepare(self, pages: Iterable[tuple[Any, Mapping, Mapping]]) -> None:
-        """Digest every article, and what the pages' templates take from the context,
-        once, before the workers fork: each worker would otherwise digest every article
-        anew (an index page lists them all)."""
+    def prepare(self, pages: Iterable[tuple[Any, Mapping, Mapping]], processes: int = 1) -> None:
+        """Digest every article (in ``processes``), and what the pages' templates take
+        from the context, once, before the pages are keyed: each worker would otherwise
+        digest every article anew (an index page lists them all)."""
         for template, own, context in pages:
             if id(context) not in self._prepared:
                 self._prepared.add(id(context))
-                for content in context.get("generated_content", {}).values():
-                    self.value(content)
+                self._digest_contents(context.get("generated_content", {}).values(), processes)
             names = self.names(template.environment, template.name)
             if names is not None:
                 mine = tuple(sorted(own.keys() & names))
                 self._shared_part(template.name, names, mine, context)
+
+    def _digest_contents(self, contents: Iterable, processes: int) -> None:
+        new = [c for c in contents if isinstance(c, Content) and id(c) not in self._memo]
+        for content, digest in zip(
+            new, map_in_processes(self._content, new, processes), strict=True
+        ):
+            self._memo[id(content)] = (content, digest)
 
     def _shared_part(
         self, template_name: str, names: frozenset[str], mine: tuple[str, ...], context: Mapping

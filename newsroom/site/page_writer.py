@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar, NamedTuple, Protocol
 
-from pelican.paginator import Paginator
+from pelican.paginator import Page, Paginator
 from pelican.plugins import signals
 from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError, Writer
@@ -176,7 +176,7 @@ class PageWriter(Writer):
             return
         fingerprints = self.fingerprints(pages[0].context)
         fingerprints.new_round()
-        fingerprints.prepare((p.template, p.own, p.context) for p in pages)
+        fingerprints.prepare(((p.template, p.own, p.context) for p in pages), self.processes)
         observers = pages[0].context.get(OBSERVERS, ())
         results = processes.map_in_processes(self._draw, pages, self.processes)
         for page, (_, drawn) in zip(pages, results, strict=True):
@@ -367,13 +367,20 @@ def _pages(settings, name, url, paginated, template_name, kwargs):
     paginators = {
         key: Paginator(name, url, val, settings, per_page) for key, val in paginated.items()
     }
+    made: dict[tuple[str, int], Page] = {}  # a page is its neighbours' neighbour: made once
+
+    def page_of(key: str, number: int) -> Page:
+        if (key, number) not in made:
+            made[key, number] = paginators[key].page(number)
+        return made[key, number]
+
     for number in range(next(iter(paginators.values())).num_pages):
         own = dict(kwargs)
         for key, paginator in paginators.items():
-            page = paginator.page(number + 1)
+            page = page_of(key, number + 1)
             own[f"{key}_paginator"] = paginator
             own[f"{key}_page"] = page
-            own[f"{key}_previous_page"] = paginator.page(number) if number > 0 else None
+            own[f"{key}_previous_page"] = page_of(key, number) if number > 0 else None
             last = number + 1 >= paginator.num_pages
-            own[f"{key}_next_page"] = None if last else paginator.page(number + 2)
+            own[f"{key}_next_page"] = None if last else page_of(key, number + 2)
         yield page.save_as, own
