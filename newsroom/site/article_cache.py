@@ -24,7 +24,6 @@ code in the build, as whoever can write pelicanconf.py can. It is made private (
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import io
 import logging
@@ -101,7 +100,7 @@ def read_ahead(generator) -> None:
 def _unpickle(kept: dict, shared: dict[str, Any]) -> dict[str, Article]:
     """The articles, each pickle let go once read (they weigh as much as the articles)."""
     ready = {}
-    gc.disable()  # millions of objects made, none garbage: no collection walks them
+    processes.hold_heap()  # millions of objects made, none garbage: no collection walks them
     try:
         for name in list(kept):
             stamp, pickled = kept.pop(name)
@@ -111,8 +110,7 @@ def _unpickle(kept: dict, shared: dict[str, Any]) -> dict[str, Article]:
                 articles.keep_relative_path(article)  # Pelican's loop asks for it (40 µs)
                 ready[name] = article
     finally:
-        gc.freeze()  # the articles live to the build's end: collections pass them by
-        gc.enable()
+        processes.hold_heap()  # the articles live to the build's end
     return ready
 
 

@@ -49,12 +49,14 @@ class PageObserver(Protocol):
 
 def finish_all() -> None:
     """``finalized``: pages still waiting (a generator that sends no signal when done)
-    drawn now, and the last build's files that this one did not make removed."""
+    drawn now, the last build's files that this one did not make removed, and the
+    collector running again."""
     for writer in list(PageWriter.unfinished):
         writer.finish()
         writer.remove_unmade()
         writer.save_record()
         PageWriter.unfinished.discard(writer)
+    processes.release_heap()
 
 
 def observe(context: dict, observer: PageObserver) -> None:

@@ -4,11 +4,9 @@ results cross between them (no article is pickled to a worker).
 The build's own process works too, beside the workers it forks (one fewer than
 ``processes``): each worker copies the memory it touches (reference counts are writes),
 so a worker fewer is a copy fewer. Each takes the next chunk of items from a shared
-count until none is left, and results come back in order. The parent freezes its heap
-for the collector first (for good: a build keeps what it made to its end), so that no
-collection, the workers' or its own, walks every object again: at 50,000 articles each
-walk took a second, and in a worker it writes to (and so copies) every page of memory it
-shares. ``NEWSROOM_BUILD_PROCESSES`` says how many processes; one per CPU by default.
+count until none is left, and results come back in order. The collector is stopped
+first (``hold_heap``), so that no collection walks the memory the workers share.
+``NEWSROOM_BUILD_PROCESSES`` says how many processes; one per CPU by default.
 """
 
 from __future__ import annotations
@@ -48,6 +46,21 @@ def count(settings) -> int:
     return value
 
 
+def hold_heap() -> None:
+    """The build keeps what it has made to its end, and makes next to no cyclic garbage
+    (full collections of a 50,000-article build found none): the objects made so far are
+    frozen, out of every collection's way, and the collector stops until the build ends
+    (``release_heap``). A collection walks every object it tracks (0.8 s of a 12 s
+    rebuild at 50,000), and in a worker it writes to, and so copies, every page it walks."""
+    gc.freeze()
+    gc.disable()
+
+
+def release_heap() -> None:
+    """The build is over (``finalized``): the collector runs again."""
+    gc.enable()
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -68,7 +81,7 @@ def map_in_processes(function: Callable[[Any], Any], items: Sequence, processes:
     if processes <= 1 or len(items) <= CHUNK or not can_fork():
         return [function(item) for item in items]
     global _work
-    gc.freeze()  # for good: what a build holds, it holds to its end
+    hold_heap()
     context = multiprocessing.get_context("fork")
     _work = _Work(items, function, context.Value("q", 0))
     pool = _Pool(context)

@@ -1,13 +1,20 @@
 """The build's process pool: the build's own process and forked workers share the items."""
 
+import gc
 import os
 import time
 
 import pytest
 
-from newsroom.site import processes
+from newsroom.site import page_writer, processes
 
 PARENT = os.getpid()
+
+
+@pytest.fixture(autouse=True)
+def _collector_back():
+    yield
+    processes.release_heap()  # a build stops it until it ends
 
 
 def _pid_of(item: int) -> tuple[int, int]:
@@ -56,3 +63,10 @@ def test_workers_end_after_their_share_and_fresh_ones_take_over(monkeypatch):
     assert [item for item, _ in results] == list(range(3000))
     workers = {pid for _, pid in results} - {PARENT}
     assert len(workers) >= 3  # 47 chunks of 35 ms: a worker takes two at most
+
+
+def test_the_collector_stops_for_the_build_and_runs_again_at_its_end():
+    processes.hold_heap()
+    assert not gc.isenabled()
+    page_writer.finish_all()  # Pelican's ``finalized``
+    assert gc.isenabled()
