@@ -118,7 +118,7 @@ class Fingerprints:
         self._context = context
         self._links: bytes | None = None
         self._shared: dict[tuple[str, tuple[str, ...], int], bytes] = {}
-        self._prepared: set[int] = set()  # contexts whose articles are digested
+        self._prepared: set[int] = set()  # the generated_content dicts digested
 
     def page_key(self, template, own: Mapping, context: Mapping) -> bytes:
         """The key of one page: the site, the template, what its variables hold (the
@@ -141,11 +141,13 @@ class Fingerprints:
     def prepare(self, pages: Iterable[tuple[Any, Mapping, Mapping]], processes: int = 1) -> None:
         """Digest every article (in ``processes``), and what the pages' templates take
         from the context, once, before the pages are keyed: each worker would otherwise
-        digest every article anew (an index page lists them all)."""
+        digest every article anew (an index page lists them all). One page of each kind
+        (template, variables, context) is enough."""
         for template, own, context in pages:
-            if id(context) not in self._prepared:
-                self._prepared.add(id(context))
-                self._digest_contents(context.get("generated_content", {}).values(), processes)
+            contents = context.get("generated_content", {})  # shared by the context's copies
+            if id(contents) not in self._prepared:
+                self._prepared.add(id(contents))
+                self._digest_contents(contents.values(), processes)
             names = self.names(template.environment, template.name)
             if names is not None:
                 mine = tuple(sorted(own.keys() & names))

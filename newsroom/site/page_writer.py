@@ -178,7 +178,10 @@ class PageWriter(Writer):
             return
         fingerprints = self.fingerprints(pages[0].context)
         fingerprints.new_round()
-        fingerprints.prepare(((p.template, p.own, p.context) for p in pages), self.processes)
+        kinds = {(id(p.template), tuple(p.own), id(p.context)): p for p in pages}  # a page each
+        fingerprints.prepare(
+            ((p.template, p.own, p.context) for p in kinds.values()), self.processes
+        )
         observers = pages[0].context.get(OBSERVERS, ())
         results = processes.map_in_processes(self._draw, pages, self.processes)
         for page, (_, drawn) in zip(pages, results, strict=True):
