@@ -69,21 +69,25 @@ class _Work(NamedTuple):
     items: Sequence
     function: Callable[[Any], Any]
     next: Any  # a shared count: where the next chunk starts
+    chunk: int
 
 
 _work: _Work | None = None  # what the forked workers inherit
 
 
-def map_in_processes(function: Callable[[Any], Any], items: Sequence, processes: int) -> list:
+def map_in_processes(
+    function: Callable[[Any], Any], items: Sequence, processes: int, chunk: int = CHUNK
+) -> list:
     """``[function(item) for item in items]``, in this process and ``processes - 1``
-    forked workers (here alone when one, or when forking is not possible). The first
-    error raised, here or in a worker, is raised here; the workers are then stopped."""
-    if processes <= 1 or len(items) <= CHUNK or not can_fork():
+    forked workers (here alone when one, or when forking is not possible), ``chunk``
+    items at a time. The first error raised, here or in a worker, is raised here; the
+    workers are then stopped."""
+    if processes <= 1 or len(items) <= chunk or not can_fork():
         return [function(item) for item in items]
     global _work
     hold_heap()
     context = multiprocessing.get_context("fork")
-    _work = _Work(items, function, context.Value("q", 0))
+    _work = _Work(items, function, context.Value("q", 0), chunk)
     pool = _Pool(context)
     try:
         pool.start(processes - 1)
@@ -147,10 +151,10 @@ def _take_chunks(
         between()
         with work.next.get_lock():
             start = work.next.value
-            work.next.value = start + CHUNK
+            work.next.value = start + work.chunk
         if start >= len(work.items):
             break
-        done[start] = [work.function(item) for item in work.items[start : start + CHUNK]]
+        done[start] = [work.function(item) for item in work.items[start : start + work.chunk]]
     return done
 
 
