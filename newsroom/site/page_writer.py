@@ -98,7 +98,8 @@ class PageWriter(Writer):
         self._save = bool(self.settings.get("CACHE_CONTENT"))
         self._cache_path = self.settings.get("CACHE_PATH", "cache")
         last = page_record.load(self._cache_path, self._base)
-        self.record = last if self._load else {}  # what may be kept
+        self.record = dict(last) if self._load else {}  # what may be kept
+        self._last = last  # what the record holds
         self._made_before = set(last)  # what may have to go: with --ignore-cache too
         self._fingerprints: Fingerprints | None = None
         self._remembered: dict[str, Remembered] = {}
@@ -210,8 +211,8 @@ class PageWriter(Writer):
         build (saved with the page record)."""
         found = self._remembered.get(name)
         if found is None:
-            path = os.path.join(self._cache_path, f"newsroom-{name}.pickle")
-            found = self._remembered[name] = Remembered(path, self._site(), self._load)
+            folder = os.path.join(self._cache_path, f"newsroom-{name}")
+            found = self._remembered[name] = Remembered(folder, self._site(), self._load)
         return found
 
     def write_bytes(self, relative: str, data: bytes) -> bool:
@@ -291,7 +292,7 @@ class PageWriter(Writer):
 
     def save_record(self) -> None:
         if self._save:
-            page_record.save(self._cache_path, self._base, self.record)
+            page_record.save(self._cache_path, self._base, self.record, self._last)
             for remembered in self._remembered.values():
                 remembered.save()
 
