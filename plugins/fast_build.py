@@ -12,7 +12,8 @@ Articles are read in forked processes and kept read between builds
 page drawn from what the last build drew it from is kept as it is. Pelican's lists of a
 category's, author's, tag's or period's articles are found in linear time
 (``newsroom.site.listings``), and each article's URL is worked out once
-(``newsroom.site.articles.keep_urls``).
+(``newsroom.site.articles.keep_urls``). Templates get the ``by_year`` filter (articles
+grouped by year in one pass).
 """
 
 from pelican import signals
@@ -41,8 +42,13 @@ def attach_now(generators) -> None:
     articles.attach_now(generators)
 
 
+def add_filters(generator) -> None:
+    generator.env.filters["by_year"] = listings.by_year
+
+
 def register() -> None:
     signals.get_writer.connect(get_writer)
+    signals.generator_init.connect(add_filters)
     signals.article_generator_init.connect(listings.speed_up_period_archives)
     signals.article_generator_init.connect(article_cache.read_ahead)
     signals.article_generator_finalized.connect(listings.index_taxonomies)

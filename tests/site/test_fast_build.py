@@ -17,13 +17,14 @@ from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import pytest
 from pelican.generators import ArticlesGenerator
 from pelican.settings import DEFAULT_CONFIG
 
 from newsroom.comments.store import open_store
 from newsroom.comments.store.clock import now
-from newsroom.site.listings import Members, linear_period_archives
+from newsroom.site.listings import Members, by_year, linear_period_archives
 from tests.support.comments import new
 from tests.support.site import build, make_project
 
@@ -192,6 +193,21 @@ def test_period_archives_found_in_one_pass_are_pelicans():
         for mine, theirs in zip(found[granularity], periods, strict=True):
             assert [id(a) for a in mine.pop("articles")] == [id(a) for a in theirs.pop("articles")]
             assert mine == theirs
+
+
+def test_by_year_groups_as_jinjas_groupby_reversed():
+    start = datetime(2019, 12, 30)
+    articles = [SimpleNamespace(date=start + timedelta(days=n * 29), n=n) for n in range(60)]
+    shuffled = articles[::7] + articles[1::7] + articles[2::7] + articles[3::7] + articles[4::7]
+    env = jinja2.Environment()
+    env.filters["by_year"] = by_year
+    template = (
+        '{% for y, items in a|{} %}{{ y }}:{{ items|map(attribute="n")|join(",") }};{% endfor %}'
+    )
+    jinjas = env.from_string(template.replace("{}", 'groupby("date.year")|reverse'))
+    ours = env.from_string(template.replace("{}", "by_year"))
+    assert ours.render(a=shuffled) == jinjas.render(a=shuffled)
+    assert ours.render(a=shuffled).startswith("2024:")
 
 
 def test_members_answer_in_by_identity():
