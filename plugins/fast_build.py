@@ -18,7 +18,7 @@ grouped by year in one pass).
 
 from pelican import signals
 
-from newsroom.site import article_cache, articles, listings, page_writer
+from newsroom.site import article_cache, articles, listings, page_writer, processes
 
 
 def get_writer(pelican):
@@ -34,6 +34,10 @@ def finish_all(pelican) -> None:
     page_writer.finish_all()
 
 
+def forget_last_build(pelican) -> None:
+    processes.forget_last_build()
+
+
 def keep_urls(generator) -> None:
     articles.keep_urls(generator)
 
@@ -47,6 +51,7 @@ def add_filters(generator) -> None:
 
 
 def register() -> None:
+    signals.initialized.connect(forget_last_build)
     signals.get_writer.connect(get_writer)
     signals.generator_init.connect(add_filters)
     signals.article_generator_init.connect(listings.speed_up_period_archives)

@@ -26,6 +26,7 @@ code in the build, as whoever can write pelicanconf.py can. It is made private (
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import logging
@@ -36,7 +37,7 @@ from typing import Any, NamedTuple
 
 from pelican import signals
 from pelican.contents import Article
-from pelican.log import FilteredMessage
+from pelican.log import FilteredMessage, LimitFilter
 from pelican.readers import SkipStub
 
 from newsroom.site import articles, processes
@@ -124,15 +125,32 @@ def _remake(generator, stamps: dict[str, Stamp | None], last: Shard | None) -> t
         if article is not None:
             article.newsroom_stamp = stamp  # the file as it was read
             found[name] = article
-    file = io.BytesIO()
     ids = {id(generator.settings): "settings", id(generator.context): "context"}
+    try:
+        pickled = _pickled(found, ids)
+    except Exception:  # an article a plugin gave what pickle cannot take: Pelican's to read
+        pickled = _pickled({n: a for n, a in found.items() if _can_pickle(a, ids)}, ids)
+    return Shard(stamps, pickled), logged
+
+
+def _pickled(found: dict, ids: dict[int, str]) -> bytes:
+    file = io.BytesIO()
     _Pickler(file, ids).dump(found)
-    return Shard(stamps, file.getvalue()), logged
+    return file.getvalue()
+
+
+def _can_pickle(article: Article, ids: dict[int, str]) -> bool:
+    try:
+        _pickled({"": article}, ids)
+    except Exception:
+        return False
+    return True
 
 
 def _unpickle(kept: dict[int, Shard], shared: dict[str, Any]) -> dict[str, Article]:
     """The articles, each shard's pickle let go once read (they weigh as much)."""
     ready: dict[str, Article] = {}
+    gc.collect()  # what reading left (a Markdown reader is a cycle), before the freeze
     processes.hold_heap()  # millions of objects made, none garbage: no collection walks them
     try:
         for shard in sorted(kept):
@@ -179,6 +197,7 @@ def _read(generator, name: str) -> tuple[Article | None, list[logging.LogRecord]
     caught = _Caught()
     root = logging.getLogger()
     handlers, root.handlers = root.handlers, [caught]
+    seen = LimitFilter._raised_messages.copy(), LimitFilter._group_count.copy()
     try:
         article = generator.readers.read_file(
             base_path=generator.path,
@@ -197,7 +216,18 @@ def _read(generator, name: str) -> tuple[Article | None, list[logging.LogRecord]
         return None, []
     finally:
         root.handlers = handlers
+        _forget_since(*seen)
     return article, caught.records
+
+
+def _forget_since(raised: set, counted: dict) -> None:
+    """Pelican's loggers drop a message they have let through once (``LimitFilter``):
+    what a read logged is caught here, to be logged again in the files' order, so they
+    must not remember it (in the build's own process, they would drop it then)."""
+    LimitFilter._raised_messages.clear()
+    LimitFilter._raised_messages.update(raised)
+    LimitFilter._group_count.clear()
+    LimitFilter._group_count.update(counted)
 
 
 def _log_again(record: logging.LogRecord) -> None:

@@ -11,6 +11,7 @@ from itertools import chain
 from pelican.utils import slugify
 
 from newsroom.articles import corrections, sources
+from newsroom.site import fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +68,12 @@ def keep_urls(generator) -> None:
 def remember_as_read(article) -> None:
     """When an article is read (and cached): its URL, kept while what it depends on does
     not change (its slug may, in ``make_slugs_unique``), its links to static files
-    (``add_static_links``: a regex over its text) and whether it has ``{attach}`` links
-    (``attach_now``)."""
+    (``add_static_links``: a regex over its text), whether it has ``{attach}`` links
+    (``attach_now``) and whether it may have intrasite links (its fingerprint)."""
     article.newsroom_read_url = (*_url_depends_on(article), article.url)
     article.newsroom_static_links = frozenset(article.get_static_links())
     article.newsroom_attaches = "{attach}" in (article._content or "")
+    article.newsroom_links_marked = fingerprints.links_marked(article)
 
 
 def _url_depends_on(article) -> tuple:

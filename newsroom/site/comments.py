@@ -144,14 +144,7 @@ class Regions:
         """What the regions show of a Pelican article (worked out once: its url is not)."""
         found = self.articles.get(article.slug)
         if found is None:
-            found = self.articles[article.slug] = Article(
-                slug=article.slug,
-                title=article.title,
-                url=article.url,
-                save_as=article.save_as,
-                lang=article.lang,
-                date_format=article.date_format,
-            )
+            found = self.articles[article.slug] = shown_of(article)
         return found
 
     def published_json(self, article) -> str:
@@ -170,6 +163,18 @@ class Regions:
             thread = Shown(article.comments, article.comment_count)
             html = DRAWN[kind](self.site, shown, thread)
         return Markup(regions.wrap(kind, shown.slug, html))
+
+
+def shown_of(article) -> Article:
+    """What the comment parts show of a Pelican article."""
+    return Article(
+        slug=article.slug,
+        title=article.title,
+        url=article.url,
+        save_as=article.save_as,
+        lang=article.lang,
+        date_format=article.date_format,
+    )
 
 
 def site(settings: dict, newest: datetime) -> Site:
@@ -215,7 +220,9 @@ def write_files(
     keys: dict[str, bytes] = {}
     for article in articles:
         fingerprint = fingerprints.value(article)
-        shown = remembered.get(fingerprint, partial(drawn.article, article))
+        shown = remembered.get(
+            fingerprint, partial(shown_of, article)
+        )  # a draft may share its slug
         shown_articles[shown.slug] = shown
         keys[shown.slug] = key = hash_bytes(fingerprints.site, fingerprint)
         comments = _comments(article)

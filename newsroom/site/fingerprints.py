@@ -155,6 +155,8 @@ class Fingerprints:
 
     def _digest_contents(self, contents: Iterable, processes: int) -> None:
         new = [c for c in contents if isinstance(c, Content) and id(c) not in self._memo]
+        if processes > 1 and any(map(links_marked, new)):
+            self.links  # noqa: B018 (worked out here, once, not in every worker)
         for content, digest in zip(
             new, map_in_processes(self._content, new, processes), strict=True
         ):
@@ -258,8 +260,7 @@ class Fingerprints:
             _thread(getattr(content, "comments", None) or ()),
             *(_identity(t).decode() for t in getattr(content, "translations", ())),
         ]
-        text, summary = content._content or "", content.metadata.get("summary") or ""
-        if "{" in text or "|" in text or "{" in summary or "|" in summary:  # intrasite links
+        if links_marked(content):
             parts.append(self.links.hex())
         return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=16).digest()
 
@@ -292,6 +293,16 @@ class Fingerprints:
             body = repr((code.co_code, code.co_consts, code.co_names)) if code else ""
             return f"{value.__module__}.{value.__qualname__}:{body}".encode()
         return f"{type(value).__qualname__}:{value!r}".encode()
+
+
+def links_marked(content: Content) -> bool:
+    """Whether an article's text may hold intrasite links (``{filename}``): then its pages
+    follow every article's URL. Worked out when it was read, if it was cached."""
+    marked = getattr(content, "newsroom_links_marked", None)
+    if marked is None:
+        text, summary = content._content or "", content.metadata.get("summary") or ""
+        marked = "{" in text or "|" in text or "{" in summary or "|" in summary
+    return marked
 
 
 def _thread(nodes) -> str:

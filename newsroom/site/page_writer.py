@@ -232,7 +232,8 @@ class PageWriter(Writer):
         """Files besides the pages, made only when their key is not the one the last
         build made them from (or the file changed since), and written only when their
         bytes changed, by all the build's processes; how many were written."""
-        items = [(*self._inside(made.relative), made) for made in files]
+        found = {(inside := self._inside(made.relative))[0]: (*inside, made) for made in files}
+        items = list(found.values())  # one file made twice (a shared folder): the last
         results = processes.map_in_processes(self._write_made, items, self.processes)
         for (path, relative, _), (_, drawn) in zip(items, results, strict=True):
             self._written_files.add(path)

@@ -4,8 +4,9 @@ results cross between them (no article is pickled to a worker).
 The build's own process works too, beside the workers it forks (one fewer than
 ``processes``): each worker copies the memory it touches (reference counts are writes),
 so a worker fewer is a copy fewer. Each takes the next chunk of items from a shared
-count until none is left, and results come back in order. The collector is stopped
-first (``hold_heap``), so that no collection walks the memory the workers share.
+count until none is left, and results come back in order. The heap is frozen first,
+so that no collection walks the memory the workers share; once the articles are read,
+the collector stops until the build ends (``hold_heap``).
 ``NEWSROOM_BUILD_PROCESSES`` says how many processes; one per CPU by default.
 """
 
@@ -16,6 +17,7 @@ import logging
 import math
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 SETTING = "NEWSROOM_BUILD_PROCESSES"
 CHUNK = 64  # items a process takes at a time: small enough to share the load evenly
 WORKER_SECONDS = 3.0  # a worker takes no chunk after this (and a fresh one is forked)
+LOCK_SECONDS = 60.0  # the longest a process waits for the next chunk's number
 
 
 def available() -> int:
@@ -47,17 +50,28 @@ def count(settings) -> int:
 
 
 def hold_heap() -> None:
-    """The build keeps what it has made to its end, and makes next to no cyclic garbage
-    (full collections of a 50,000-article build found none): the objects made so far are
-    frozen, out of every collection's way, and the collector stops until the build ends
-    (``release_heap``). A collection walks every object it tracks (0.8 s of a 12 s
-    rebuild at 50,000), and in a worker it writes to, and so copies, every page it walks."""
+    """The articles are read: the build keeps what it has made to its end, and makes next
+    to no cyclic garbage from here (full collections of a 50,000-article build found
+    none), so the objects made so far are frozen, out of every collection's way, and the
+    collector stops until the build ends (``release_heap``). A collection walks every
+    object it tracks (0.8 s of a 12 s rebuild at 50,000), and in a worker it writes to,
+    and so copies, every page it walks."""
     gc.freeze()
     gc.disable()
 
 
 def release_heap() -> None:
-    """The build is over (``finalized``): the collector runs again."""
+    """``finalized``: the collector runs again. What the build froze stays frozen: a
+    collection at the process's exit would walk it all (6 s at 50,000 articles)."""
+    gc.enable()
+
+
+def forget_last_build() -> None:
+    """``initialized``: what a build before this one in the same process (``pelican
+    -r``) froze is collected now, and the collector runs (a build that failed stopped it)."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
     gc.enable()
 
 
@@ -85,7 +99,7 @@ def map_in_processes(
     if processes <= 1 or len(items) <= chunk or not can_fork():
         return [function(item) for item in items]
     global _work
-    hold_heap()
+    gc.freeze()  # no collection walks what the workers share (they copy what it touches)
     context = multiprocessing.get_context("fork")
     _work = _Work(items, function, context.Value("q", 0), chunk)
     pool = _Pool(context)
@@ -136,9 +150,10 @@ class _Pool:
         return self.done
 
     def stop(self) -> None:
-        for process in self.running.values():
+        for reader, process in self.running.items():
             process.terminate()  # when the build's process failed first
             process.join()
+            reader.close()
 
 
 def _take_chunks(
@@ -149,13 +164,25 @@ def _take_chunks(
     done: dict[int, list] = {}
     while time.monotonic() < until:
         between()
-        with work.next.get_lock():
-            start = work.next.value
-            work.next.value = start + work.chunk
+        start = _next_chunk(work)
         if start >= len(work.items):
             break
         done[start] = [work.function(item) for item in work.items[start : start + work.chunk]]
     return done
+
+
+def _next_chunk(work: _Work) -> int:
+    """Where the next chunk starts (past the end: none left). A process killed while it
+    holds the count's lock would leave the others waiting for good: they wait a while."""
+    lock = work.next.get_lock()
+    if not lock.acquire(timeout=LOCK_SECONDS):
+        raise RuntimeError("a build process died while it held the work's lock")
+    try:
+        start = work.next.value
+        work.next.value = start + work.chunk
+    finally:
+        lock.release()
+    return start
 
 
 def _work_and_send(connection: Connection) -> None:
@@ -165,14 +192,22 @@ def _work_and_send(connection: Connection) -> None:
         until = time.monotonic() + WORKER_SECONDS
         answer: tuple[str, Any] = ("done", _take_chunks(_work, until=until))
     except BaseException as exc:
-        with _work.next.get_lock():
-            _work.next.value = len(_work.items)  # no one takes another chunk
-        answer = ("error", exc)
+        _work.next.value = len(_work.items)  # no one takes another chunk (a lock may be lost)
+        answer = ("error", _portable(exc))
     try:
         connection.send(answer)
-    except Exception as exc:  # an error that cannot be pickled: its message, then
+    except Exception as exc:  # results that cannot be pickled
         connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     connection.close()
+
+
+def _portable(error: BaseException) -> BaseException:
+    """The error as the build's process can read it back: itself, or its message."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
 
 
 def _died(process: Any) -> RuntimeError:
@@ -187,7 +222,7 @@ def _received(process: Any, reader: Connection) -> dict[int, list]:
         raise _died(process) from None
     finally:
         reader.close()
-    process.join()
+        process.join()
     if kind == "error":
         raise answer
     return answer

@@ -163,6 +163,39 @@ def test_a_link_planted_in_the_output_is_replaced_not_written_through(project, t
     assert not page.is_symlink() and "Story 7" in page.read_text()
 
 
+def test_what_a_read_logs_is_logged_by_cold_builds_and_rebuilds_alike(project):
+    root, env = project
+    (root / "content" / "image.md").write_text(
+        "Title: An image\nDate: 2023-01-02\n\n![](picture.png)\n"
+    )
+    warning = "Empty alt attribute for image picture.png"
+    assert warning in cold_build(root, {**env, "COLUMNS": "500"}, "2").log
+    (root / "content" / "image.md").write_text(
+        "Title: An image\nDate: 2023-01-02\n\n![](picture.png)\n\nMore.\n"
+    )  # its shard is made again in the build's own process
+    assert warning in build(root, env={**env, "COLUMNS": "500"}).log
+
+
+def test_an_article_that_cannot_be_pickled_is_left_to_pelican(project):
+    root, env = project
+    (root / "plugins" / "unpicklable.py").write_text(
+        "from pelican import signals\n\n"
+        "def give(content):\n"
+        "    if content.source_path.endswith('007.txt'):\n"
+        "        content.callback = lambda: None\n\n"
+        "def register():\n"
+        "    signals.content_object_init.connect(give)\n"
+    )
+    settings = root / "pelicanconf.py"
+    settings.write_text(settings.read_text().replace('"comments"]', '"comments", "unpicklable"]'))
+    page = root / "output" / "articles" / "story-7" / "index.html"
+    cold_build(root, env, "2")
+    assert "Story 7" in page.read_text()
+    page.unlink()
+    build(root, env=env)  # from the cache, which does not hold it: Pelican reads it again
+    assert "Story 7" in page.read_text()
+
+
 def test_a_page_that_cannot_be_drawn_names_itself_and_its_file(project):
     root, env = project
     (root / "theme" / "templates" / "broken.html").write_text("{{ article.title.no.such }}")

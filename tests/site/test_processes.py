@@ -70,3 +70,27 @@ def test_the_collector_stops_for_the_build_and_runs_again_at_its_end():
     assert not gc.isenabled()
     page_writer.finish_all()  # Pelican's ``finalized``
     assert gc.isenabled()
+
+
+class _Unreadable(Exception):
+    def __init__(self, what: str, why: str):  # pickle rebuilds it from args: one, not two
+        super().__init__(f"{what}: {why}")
+
+
+def _unreadable_in_a_worker(item: int) -> int:
+    if os.getpid() == PARENT:
+        time.sleep(0.005)
+        return item
+    raise _Unreadable("item", "wrong")
+
+
+def test_a_worker_error_that_cannot_cross_is_raised_as_its_message():
+    with pytest.raises(RuntimeError, match="_Unreadable: item: wrong"):
+        processes.map_in_processes(_unreadable_in_a_worker, range(2000), 2)
+
+
+def test_the_next_build_in_the_same_process_collects_what_the_last_one_froze():
+    processes.hold_heap()
+    assert gc.get_freeze_count() > 0
+    processes.forget_last_build()  # Pelican's ``initialized`` (pelican -r)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
