@@ -220,9 +220,8 @@ def write_files(
     keys: dict[str, bytes] = {}
     for article in articles:
         fingerprint = fingerprints.value(article)
-        shown = remembered.get(
-            fingerprint, partial(shown_of, article)
-        )  # a draft may share its slug
+        # Made from the article itself, not found by its slug: a draft may share it.
+        shown = remembered.get(fingerprint, partial(shown_of, article))
         shown_articles[shown.slug] = shown
         keys[shown.slug] = key = hash_bytes(fingerprints.site, fingerprint)
         comments = _comments(article)

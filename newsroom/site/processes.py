@@ -192,7 +192,7 @@ def _work_and_send(connection: Connection) -> None:
         until = time.monotonic() + WORKER_SECONDS
         answer: tuple[str, Any] = ("done", _take_chunks(_work, until=until))
     except BaseException as exc:
-        _work.next.value = len(_work.items)  # no one takes another chunk (a lock may be lost)
+        _work.next.value = len(_work.items)  # no one takes another chunk
         answer = ("error", _portable(exc))
     try:
         connection.send(answer)
