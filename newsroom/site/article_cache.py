@@ -40,13 +40,13 @@ from pelican.contents import Article
 from pelican.log import FilteredMessage, LimitFilter
 from pelican.readers import SkipStub
 
-from newsroom.site import articles, processes
+from newsroom.site import articles, processes, shards
 from newsroom.site.fingerprints import site_digest
 
 logger = logging.getLogger(__name__)
 FOLDER = "newsroom-articles"  # in CACHE_PATH
 SHARDS = 64  # files, so that a changed article rewrites a sixty-fourth of the cache
-VERSION = 2  # 2: a pickle a shard
+VERSION = 3  # 2: a pickle a shard; 3: shards.py's layout
 Stamp = tuple[int, int | str]  # (size, mtime in ns or a hash)
 
 
@@ -266,33 +266,14 @@ def _shard(name: str) -> int:
 
 
 def _load(cache_path: str, digest: bytes) -> dict[int, Shard]:
-    """Every shard, or none if one cannot be read or was made otherwise."""
-    kept: dict[int, Shard] = {}
-    for shard in range(SHARDS):
-        try:
-            with open(os.path.join(cache_path, FOLDER, f"{shard:02d}.pickle"), "rb") as file:
-                entry = pickle.load(file)
-        except FileNotFoundError:
-            continue
-        except Exception as exc:  # unreadable: read everything, never a wrong article
-            logger.warning("Reading every article: the article cache could not be read (%s)", exc)
-            return {}
-        if tuple(entry[:2]) != (VERSION, digest):  # another version's, or another site's
-            return {}
-        kept[shard] = Shard(*entry[2:])
-    return kept
+    """Every shard kept, or none if one cannot be read or was made otherwise."""
+    found = shards.load(
+        os.path.join(cache_path, FOLDER), SHARDS, (VERSION, digest), "Reading every article"
+    )
+    return {n: Shard(*payload) for n, payload in (found or {}).items()}
 
 
-def _save(cache_path: str, digest: bytes, kept: dict[int, Shard], shards: list[int]) -> None:
-    """The shards made again, each replaced whole (a warning if they cannot be)."""
-    folder = os.path.join(cache_path, FOLDER)
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        for shard in shards:
-            path = os.path.join(folder, f"{shard:02d}.pickle")
-            with open(f"{path}.{os.getpid()}", "wb") as file:
-                entry = (VERSION, digest, *kept[shard])
-                pickle.dump(entry, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(f"{path}.{os.getpid()}", path)
-    except OSError as exc:
-        logger.warning("The article cache could not be saved in %s: %s", cache_path, exc)
+def _save(cache_path: str, digest: bytes, kept: dict[int, Shard], changed: list[int]) -> None:
+    """The shards made again, each replaced whole."""
+    payloads = {n: tuple(kept[n]) for n in changed}
+    shards.save(os.path.join(cache_path, FOLDER), payloads, (VERSION, digest))

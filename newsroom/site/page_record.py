@@ -10,13 +10,12 @@ entries changed (at 50,000 articles the whole record is 160,000 entries).
 
 from __future__ import annotations
 
-import logging
 import os
-import pickle
 import zlib
 from typing import NamedTuple
 
-logger = logging.getLogger(__name__)
+from newsroom.site import shards
+
 FOLDER = "newsroom-pages"  # in CACHE_PATH
 SHARDS = 64
 VERSION = 3  # 3: in shards
@@ -44,50 +43,30 @@ def drawn(path: str, key: bytes, content: bytes, notes: dict) -> Drawn:
 
 
 def load(cache_path: str, output: str) -> dict[str, Drawn]:
-    """The record of the last build into ``output``, or none when there is none or it
-    cannot be read (every page drawn)."""
-    pages: dict[str, Drawn] = {}
-    for shard in range(SHARDS):
-        try:
-            with open(_path(cache_path, shard), "rb") as file:
-                entry = pickle.load(file)
-        except FileNotFoundError:
-            return {}
-        except Exception as exc:  # unreadable: cost a full build, never a wrong page
-            logger.warning("Drawing every page: the page record could not be read (%s)", exc)
-            return {}
-        if tuple(entry[:2]) != (VERSION, output):  # another version's, or another folder's
-            return {}
-        pages.update((path, Drawn._make(drawn)) for path, drawn in entry[2].items())
-    return pages
+    """The record of the last build into ``output``, or none when there is none, a shard
+    is missing, or one cannot be read (every page drawn)."""
+    found = shards.load(
+        os.path.join(cache_path, FOLDER), SHARDS, (VERSION, output), "Drawing every page"
+    )
+    if found is None or len(found) < SHARDS:
+        return {}
+    return {path: Drawn._make(drawn) for part in found.values() for path, drawn in part.items()}
 
 
 def save(cache_path: str, output: str, pages: dict[str, Drawn], last: dict[str, Drawn]) -> None:
-    """The shards whose entries are not ``last``'s (the record as loaded)."""
-    shards: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
+    """The shards whose entries are not ``last``'s (the record as loaded); all of them
+    when there was none."""
+    parts: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
     changed = set() if len(last) else set(range(SHARDS))
     for path, drawn in pages.items():
         shard = _shard(path)
-        shards[shard][path] = tuple(drawn)  # pickled faster
+        parts[shard][path] = tuple(drawn)  # pickled faster
         if last.get(path) != drawn:
             changed.add(shard)
     changed.update(_shard(path) for path in last.keys() - pages.keys())
-    try:
-        os.makedirs(os.path.join(cache_path, FOLDER), mode=0o700, exist_ok=True)
-        for shard in changed:
-            path = _path(cache_path, shard)
-            temporary = f"{path}.{os.getpid()}"
-            with open(temporary, "wb") as file:
-                entry = (VERSION, output, shards[shard])
-                pickle.dump(entry, file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-    except OSError as exc:  # the site is built; the next build draws every page again
-        logger.warning("The page record could not be saved in %s: %s", cache_path, exc)
+    payloads = {shard: parts[shard] for shard in changed}
+    shards.save(os.path.join(cache_path, FOLDER), payloads, (VERSION, output))
 
 
 def _shard(path: str) -> int:
     return zlib.crc32(path.encode()) % SHARDS
-
-
-def _path(cache_path: str, shard: int) -> str:
-    return os.path.join(cache_path, FOLDER, f"{shard:02d}.pickle")

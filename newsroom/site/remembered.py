@@ -9,13 +9,11 @@ Only what this build asked for is kept, so an article taken down is forgotten to
 
 from __future__ import annotations
 
-import logging
-import os
-import pickle
 from collections.abc import Callable
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from newsroom.site import shards
+
 VERSION = 2  # 2: in shards
 SHARDS = 16  # by the keys' first byte: a changed article rewrites one or two
 
@@ -35,40 +33,22 @@ class Remembered:
         return found
 
     def save(self) -> None:
-        """The shards whose keys changed (a key's value never does)."""
-        shards: list[dict[bytes, Any]] = [{} for _ in range(SHARDS)]
+        """The shards whose keys changed (a key's value never does); all of them when
+        none was loaded (a missing one is a lost one)."""
+        parts: list[dict[bytes, Any]] = [{} for _ in range(SHARDS)]
         for key, value in self._now.items():
-            shards[key[0] % SHARDS][key] = value
+            parts[key[0] % SHARDS][key] = value
         changed = {key[0] % SHARDS for key in self._now.keys() ^ self._last.keys()}
         if not self._last:
-            changed = set(range(SHARDS))  # every shard there: a missing one is a lost one
-        try:
-            os.makedirs(self.folder, mode=0o700, exist_ok=True)
-            for shard in changed:
-                path = os.path.join(self.folder, f"{shard:02d}.pickle")
-                with open(f"{path}.{os.getpid()}", "wb") as file:
-                    pickle.dump((VERSION, self.site, shards[shard]), file, pickle.HIGHEST_PROTOCOL)
-                os.replace(f"{path}.{os.getpid()}", path)
-        except OSError as exc:  # the next build works every value out again
-            logger.warning("Could not save %s: %s", self.folder, exc)
+            changed = set(range(SHARDS))
+        shards.save(self.folder, {n: parts[n] for n in changed}, (VERSION, self.site))
 
 
 _MISSING = object()
 
 
 def _load(folder: str, site: bytes) -> dict[bytes, Any]:
-    values: dict[bytes, Any] = {}
-    for shard in range(SHARDS):
-        path = os.path.join(folder, f"{shard:02d}.pickle")
-        try:
-            with open(path, "rb") as file:
-                entry = pickle.load(file)
-        except FileNotFoundError:
-            return {}
-        except Exception as exc:  # unreadable: work everything out, never a wrong value
-            logger.warning("Forgetting %s: it could not be read (%s)", folder, exc)
-            return {}
-        if tuple(entry[:2]) != (VERSION, site):  # another version's, or another site's
-            return {}
-        values.update(entry[2])
-    return values
+    found = shards.load(folder, SHARDS, (VERSION, site), "Working every value out again")
+    if found is None or len(found) < SHARDS:
+        return {}
+    return {key: value for part in found.values() for key, value in part.items()}
