@@ -7,8 +7,8 @@ each one pickle of its articles with each file's size and mtime, the site's sett
 context left out (they are the same objects in every process). Before Pelican's loop, a
 shard whose files are new, changed or gone is made again in a forked process
 (processes.py): its files that changed are read as Pelican reads them, the others taken
-from the shard as it was. Every shard is then unpickled whole (an article a 40% less
-than one pickle each), and Pelican's loop is handed the files listed and the articles
+from the shard as it was. Every shard is then unpickled whole (40% less time an article
+than a pickle each), and Pelican's loop is handed the files listed and the articles
 (its generator's ``get_files`` and ``get_cached_data``), so it reads none itself and asks
 no file's mtime again.
 
@@ -20,7 +20,8 @@ Drafts are not kept (one dated ahead becomes due), and an article from the cache
 no ``content_object_init`` again: what its receivers set was kept with it.
 
 The cache holds pickles, which run code when read: whoever can write CACHE_PATH can run
-code in the build, as whoever can write pelicanconf.py can. It is made private (0700).
+code in the build, as whoever can write pelicanconf.py can. It is made private (0700,
+shards.py).
 """
 
 from __future__ import annotations
