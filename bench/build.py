@@ -12,8 +12,8 @@ with its cache (the time an edit takes to show). Then builds 5,000 articles (or 
 largest size) with approved comments spread over them, against the same site without.
 Each build runs in its own process, taking turns with its peers; the script prints wall
 time (best and median), CPU time (the build's and its workers'), the peak memory of the
-build's process tree, and the ratios. Every build's output is checked, so a broken build
-cannot look fast.
+build's process tree (in one more run each, not timed: sampling it slows a build), and the
+ratios. Every build's output is checked, so a broken build cannot look fast.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def generate(size: int) -> list[Article]:
 
 
 def fresh(folder: Path) -> Path:
-    shutil.rmtree(folder, ignore_errors=True)
+    throw_away(folder)
     folder.mkdir(parents=True)
     return folder
 
@@ -254,11 +254,14 @@ class Run:
     mib: float  # peak resident set
 
 
-# Runs one build and reports on it: wall and CPU time (the build's and its workers'), and
-# the peak memory of its whole process tree. That peak is the most the tree's processes
-# held at once, by proportional set size (a page shared by a parent and its forked
-# workers counts once, split among them), sampled every 50 ms; one process's own
-# high-water mark (ru_maxrss) could not add workers up.
+# Runs one build and reports on it: wall and CPU time (the build's and its workers'), and,
+# when asked, the peak memory of its whole process tree. That peak is the most the tree's
+# processes held at once, by proportional set size (a page shared by a parent and its
+# forked workers counts once, split among them), sampled every 50 ms; one process's own
+# high-water mark (ru_maxrss) could not add workers up. Sampling is not free: reading
+# smaps_rollup walks the process's page tables (20-50 ms at 1.4 GB, holding its memory
+# map's lock), which slowed a 50,000-article rebuild by a second. So the timed runs are
+# not sampled, and memory is measured in a run of its own.
 WRAPPER = """
 import os, resource, subprocess, sys, time
 
@@ -283,31 +286,54 @@ def pss_kib(pid):
         pass
     return 0
 
+sample = sys.argv[2] == "sample"
 with open(sys.argv[1], "wb") as log:
     started = time.perf_counter()
-    build = subprocess.Popen(sys.argv[2:], stdout=log, stderr=log)
+    build = subprocess.Popen(sys.argv[3:], stdout=log, stderr=log)
     peak = 0
-    while build.poll() is None:
+    while sample and build.poll() is None:
         peak = max(peak, sum(pss_kib(pid) for pid in tree(build.pid)))
         time.sleep(0.05)
+    build.wait()
     wall = time.perf_counter() - started
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(build.returncode, wall, usage.ru_utime + usage.ru_stime, peak)
 """
 
 
-def timed_build(command: list[str], cwd: Path, env: dict, cold: bool = True) -> Run:
+def timed_build(
+    command: list[str], cwd: Path, env: dict, cold: bool = True, memory: bool = False
+) -> Run:
     """One build in a fresh process (cold: no output, no cache): wall and CPU time, and
-    the peak memory of its process tree."""
+    (``memory``) the peak memory of its process tree (else 0)."""
     for folder in ("output", "cache") if cold else ():
-        shutil.rmtree(cwd / folder, ignore_errors=True)
-    wrapped = [sys.executable, "-c", WRAPPER, str(cwd / "build.log"), *command]
+        throw_away(cwd / folder)
+    sample = "sample" if memory else "time"
+    wrapped = [sys.executable, "-c", WRAPPER, str(cwd / "build.log"), sample, *command]
     answer = subprocess.run(wrapped, cwd=cwd, env=env, capture_output=True, text=True, check=True)
     code, wall, cpu, maxrss_kib = answer.stdout.split()
     if code != "0":
         tail = (cwd / "build.log").read_text("utf-8", "replace")[-2000:]
         raise SystemExit(f"build failed in {cwd}:\n{tail}")
     return Run(float(wall), float(cpu), int(maxrss_kib) / 1024)
+
+
+# Deleting a cold build's 170,000 files made the next builds' file creation crawl: this
+# file system (ext4 without a journal) will not reuse an inode freed in the last 5 to 300
+# seconds, and scans past each one (perf: 70% of a build in ext4's recently_deleted), so
+# a build after a deletion took 10-20 s at 5,000 articles instead of 3.7 s. Cold runs
+# therefore move the last run's folders aside, and they are deleted when the run ends.
+TRASH = WORK / ".trash"
+
+
+def throw_away(folder: Path) -> None:
+    if folder.exists():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        folder.rename(TRASH / f"{len(list(TRASH.iterdir()))}-{folder.name}")
+
+
+def empty_trash() -> None:
+    shutil.rmtree(TRASH, ignore_errors=True)
 
 
 @dataclass
@@ -320,9 +346,14 @@ class Contender:
     env: dict
     check: object  # called with the output folder after every run
     runs: list[Run] = field(default_factory=list)
+    sampled: Run | None = None  # the run that measured memory
 
     def run(self) -> None:
         self.runs.append(timed_build(self.command, self.cwd, self.env))
+        self.check(self.cwd / "output")
+
+    def measure_memory(self) -> None:
+        self.sampled = timed_build(self.command, self.cwd, self.env, memory=True)
         self.check(self.cwd / "output")
 
     @property
@@ -339,7 +370,7 @@ class Contender:
 
     @property
     def mib(self) -> float:
-        return max(r.mib for r in self.runs)
+        return self.sampled.mib if self.sampled else 0.0
 
     def line(self, articles: int) -> str:
         walls = ", ".join(f"{r.wall:.2f}" for r in self.runs)
@@ -351,10 +382,13 @@ class Contender:
 
 
 def race(contenders: list[Contender], repeat: int, articles: int) -> None:
-    """Take turns, so that a slow spell of a shared machine hits every contender."""
+    """Take turns, so that a slow spell of a shared machine hits every contender; then
+    one more run each to measure memory."""
     for _ in range(repeat):
         for contender in contenders:
             contender.run()
+    for contender in contenders:
+        contender.measure_memory()
     print(*(c.line(articles) for c in contenders), sep="\n", flush=True)
 
 
@@ -447,6 +481,7 @@ def main() -> None:
             (f"with {args.comments} comments vs without", size, with_comments, without, 1.15)
         )
     report(rows, rebuilds, per_article, memory)
+    empty_trash()
 
 
 MARKDOWN_UP_TO = 5000  # "ours, same Markdown" runs up to this size
@@ -462,7 +497,7 @@ def goal(size: int) -> float:
 
 
 def _walls(runs: list[Run]) -> str:
-    return ", ".join(f"{r.wall:.2f} s (cpu {r.cpu:.2f} s, peak {r.mib:.0f} MiB)" for r in runs)
+    return ", ".join(f"{r.wall:.2f} s (cpu {r.cpu:.2f} s)" for r in runs)
 
 
 def report(rows, rebuilds, per_article: dict[int, float], memory) -> None:
