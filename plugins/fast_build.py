@@ -11,9 +11,9 @@ Articles are read in forked processes and kept read between builds
 (``LOAD_CONTENT_CACHE``), an article whose file did not change is not read again, and a
 page drawn from what the last build drew it from is kept as it is. Pelican's lists of a
 category's, author's, tag's or period's articles are found in linear time
-(``newsroom.site.listings``), and each article's URL is worked out once
+(``newsroom.site.listings``), and each article's and page's URL is worked out once
 (``newsroom.site.articles.keep_urls``). Templates get the ``by_year`` filter (articles
-grouped by year in one pass).
+grouped by year in one pass), and are not checked for changes while the build runs.
 """
 
 from pelican import signals
@@ -42,12 +42,19 @@ def keep_urls(generator) -> None:
     articles.keep_urls(generator)
 
 
+def keep_page_urls(generator) -> None:
+    articles.keep_page_urls(generator)
+
+
 def attach_now(generators) -> None:
     articles.attach_now(generators)
 
 
 def add_filters(generator) -> None:
     generator.env.filters["by_year"] = listings.by_year
+    # A build's templates do not change while it runs (`pelican -r` makes new generators):
+    # no stat of a template and all it includes for every page drawn.
+    generator.env.auto_reload = False
 
 
 def register() -> None:
@@ -58,6 +65,7 @@ def register() -> None:
     signals.article_generator_init.connect(article_cache.read_ahead)
     signals.article_generator_finalized.connect(listings.index_taxonomies)
     signals.article_generator_finalized.connect(keep_urls)
+    signals.page_generator_finalized.connect(keep_page_urls)
     signals.all_generators_finalized.connect(attach_now)
     signals.article_writer_finalized.connect(finish)
     signals.page_writer_finalized.connect(finish)

@@ -47,7 +47,7 @@ from newsroom.site.fingerprints import site_digest
 logger = logging.getLogger(__name__)
 FOLDER = "newsroom-articles"  # in CACHE_PATH
 SHARDS = 64  # files, so that a changed article rewrites a sixty-fourth of the cache
-VERSION = 3  # 2: a pickle a shard; 3: shards.py's layout
+VERSION = 4  # 2: a pickle a shard; 3: shards.py's layout; 4: the read save_as
 Stamp = tuple[int, int | str]  # (size, mtime in ns or a hash)
 
 

@@ -59,18 +59,42 @@ def keep_urls(generator) -> None:
         generator.hidden_translations,
     ):
         keep_relative_path(article)
+        read: tuple = getattr(article, "newsroom_read_url", ())
+        same = read[:-2] == _url_depends_on(article)
         if not hasattr(article, "override_url"):
-            read: tuple = getattr(article, "newsroom_read_url", ())
-            same = read[:-1] == _url_depends_on(article)
-            article.override_url = read[-1] if same else article.url
+            article.override_url = read[-2] if same else article.url
+        # Ours only (Pelican's writer takes an override_save_as as leave to overwrite).
+        article.newsroom_save_as = read[-1] if same else article.save_as
+
+
+def keep_page_urls(generator) -> None:
+    """The pages' URLs, worked out once too: every page's menu shows them."""
+    for page in chain(
+        generator.pages,
+        generator.translations,
+        generator.hidden_pages,
+        generator.hidden_translations,
+        generator.draft_pages,
+        generator.draft_translations,
+    ):
+        keep_relative_path(page)
+        if not hasattr(page, "override_url"):
+            page.override_url = page.url
+
+
+def save_as(content) -> str:
+    """Where an article is written, as worked out once (``keep_urls``)."""
+    kept = getattr(content, "newsroom_save_as", None)
+    return content.save_as if kept is None else kept
 
 
 def remember_as_read(article) -> None:
-    """When an article is read (and cached): its URL, kept while what it depends on does
+    """When an article is read (and cached): its URL and file, kept while what they depend on do
     not change (its slug may, in ``make_slugs_unique``), its links to static files
     (``add_static_links``: a regex over its text), whether it has ``{attach}`` links
     (``attach_now``) and whether it may have intrasite links (its fingerprint)."""
-    article.newsroom_read_url = (*_url_depends_on(article), article.url)
+    keep_relative_path(article)
+    article.newsroom_read_url = (*_url_depends_on(article), article.url, article.save_as)
     article.newsroom_static_links = frozenset(article.get_static_links())
     article.newsroom_attaches = "{attach}" in (article._content or "")
     article.newsroom_links_marked = fingerprints.links_marked(article)

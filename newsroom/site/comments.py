@@ -37,6 +37,7 @@ from newsroom.comments.publishing.fragments import (
 from newsroom.comments.publishing.fragments import Thread as Shown
 from newsroom.comments.store.clock import now
 from newsroom.site import jsonld
+from newsroom.site.articles import save_as as kept_save_as
 from newsroom.site.fingerprints import Fingerprints, hash_bytes
 from newsroom.site.page_writer import Made, PageWriter
 
@@ -171,7 +172,7 @@ def shown_of(article) -> Article:
         slug=article.slug,
         title=article.title,
         url=article.url,
-        save_as=article.save_as,
+        save_as=kept_save_as(article),
         lang=article.lang,
         date_format=article.date_format,
     )

@@ -104,6 +104,7 @@ class PageWriter(Writer):
         self._fingerprints: Fingerprints | None = None
         self._remembered: dict[str, Remembered] = {}
         self._site_digest: bytes | None = None
+        self._folders: set[str] = set()  # made in this process (_folder_for)
 
     def write_file(
         self,
@@ -286,10 +287,25 @@ class PageWriter(Writer):
         last = self.record.get(relative)
         if last is not None and last.content == digest and page_record.still_there(path, last):
             return False, last._replace(key=key, notes=notes or {})
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        self._folder_for(path)
         _write_over(path, data)
         logger.info('Writing "%s"', path)
         return True, page_record.drawn(path, key, digest, notes or {})
+
+    def _folder_for(self, path: str) -> None:
+        """The file's folder made, once per process (a page's folder holds its comment
+        files too): os.makedirs asks the file system two or three times each call."""
+        folder = os.path.dirname(path)
+        if folder in self._folders:
+            return
+        try:
+            os.mkdir(folder)
+        except FileNotFoundError:  # its parent first
+            os.makedirs(folder, exist_ok=True)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+        self._folders.add(folder)
 
     def save_record(self) -> None:
         if self._save:
@@ -337,8 +353,12 @@ def _write_over(path: str, data: bytes) -> None:
             raise exc from None
         os.unlink(path)
         handle = os.open(path, flags, 0o666)
-    with open(handle, "wb") as file:
-        file.write(data)
+    try:
+        view = memoryview(data)
+        while view:  # os.write may write less than asked
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
 
 
 class _WrittenWhenChanged(io.StringIO):

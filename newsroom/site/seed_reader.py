@@ -5,14 +5,20 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 from datetime import datetime
 from typing import ClassVar
 
 from pelican.readers import BaseReader
+from pelican.utils import SafeDatetime
 
 from newsroom.articles import seeds
 
 logger = logging.getLogger(__name__)
+# Dates Pelican's get_date (dateutil) reads as datetime.fromisoformat does, 60 times
+# slower: a date, or a date and a time to the minute or second.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?")
+DATES = ("date", "modified")
 
 
 class SeedReader(BaseReader):
@@ -37,7 +43,9 @@ class SeedReader(BaseReader):
         # Pelican treats titles as HTML; a seed's headline is plain text.
         metadata: dict = {"title": html.escape(seed.headline, quote=False), "seed": True}
         for key, value in seed.header.items():
-            metadata[key] = self.process_metadata(key, value)
+            metadata[key] = _iso_date(value) if key in DATES else None
+            if metadata[key] is None:
+                metadata[key] = self.process_metadata(key, value)
         if "summary" in seed.header:
             metadata["summary"] = render_paragraphs([seed.header["summary"]])
         if "date" not in metadata:
@@ -49,6 +57,16 @@ class SeedReader(BaseReader):
         if seed.source:
             metadata["source"] = seed.source
         return metadata
+
+
+def _iso_date(value: str) -> SafeDatetime | None:
+    """What Pelican would make of an ISO date, made faster (None: leave it to Pelican)."""
+    if not ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return SafeDatetime.fromisoformat(value)
+    except ValueError:  # a day past the month's end: Pelican says so
+        return None
 
 
 def render_paragraphs(paragraphs: list[str]) -> str:

@@ -249,3 +249,16 @@ def test_members_answer_in_by_identity():
     assert one in members and two not in members and members == [one]
     members.append(two)  # a list changed after: still right
     assert two in members
+
+
+def test_seed_dates_are_read_as_pelican_reads_them():
+    from pelican.utils import get_date
+
+    from newsroom.site.seed_reader import _iso_date
+
+    for text in ("2020-01-01", "2020-01-01 15:00", "2020-01-01T15:00:59", "1999-12-31 23:59:59"):
+        fast, pelicans = _iso_date(text), get_date(text)
+        assert (fast, type(fast)) == (pelicans, type(pelicans))
+    others = ("2020-02-30", "2020-01-01 15:00+01:00", "Jan 5, 2020", "2020-1-1", "2020-01-01  9")
+    for text in others:
+        assert _iso_date(text) is None  # Pelican's to read (or to refuse, in its words)
