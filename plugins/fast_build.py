@@ -13,7 +13,8 @@ page drawn from what the last build drew it from is kept as it is. Pelican's lis
 category's, author's, tag's or period's articles are found in linear time
 (``newsroom.site.listings``), and each article's and page's URL is worked out once
 (``newsroom.site.articles.keep_urls``). Templates get the ``by_year`` filter (articles
-grouped by year in one pass), and are not checked for changes while the build runs.
+grouped by year in one pass) and the ``url`` filter (a category's, tag's or author's URL,
+worked out once), and are not checked for changes while the build runs.
 """
 
 from pelican import signals
@@ -36,6 +37,7 @@ def finish_all(pelican) -> None:
 
 def forget_last_build(pelican) -> None:
     processes.forget_last_build()
+    listings.forget_urls()
 
 
 def keep_urls(generator) -> None:
@@ -52,6 +54,7 @@ def attach_now(generators) -> None:
 
 def add_filters(generator) -> None:
     generator.env.filters["by_year"] = listings.by_year
+    generator.env.filters["url"] = listings.url_of
     # A build's templates do not change while it runs (`pelican -r` makes new generators):
     # no stat of a template and all it includes for every page drawn.
     generator.env.auto_reload = False

@@ -83,6 +83,7 @@ def read_ahead(generator) -> None:
     for name in sorted(listed):
         stamps[_shard(name)][name] = _stamp(os.path.join(generator.path, name), method)
     changed = [n for n in range(SHARDS) if n not in kept or kept[n].stamps != stamps[n]]
+    _skip_unused_reader_cache(generator.readers)
     made = processes.map_in_processes(
         lambda shard: _remake(generator, stamps[shard], kept.get(shard)),
         changed,
@@ -104,6 +105,14 @@ def read_ahead(generator) -> None:
     logger.info(
         "Articles: %d read, %d as the last build read them", len(logged), len(listed) - len(logged)
     )
+
+
+def _skip_unused_reader_cache(readers) -> None:
+    """With Pelican's reader-level cache off (CONTENT_CACHING_LAYER is ours), its read_file
+    still asks each file's mtime twice, for a cache it then neither reads nor writes."""
+    if not getattr(readers, "_cache_data_policy", True) and not getattr(readers, "_cache", {}):
+        readers.get_cached_data = lambda filename, default=None: default
+        readers.cache_data = lambda filename, data: None
 
 
 class Shard(NamedTuple):

@@ -73,3 +73,22 @@ def by_year(articles: Iterable) -> list[tuple[int, list]]:
     for article in articles:
         years.setdefault(article.date.year, []).append(article)
     return sorted(years.items(), key=lambda year: year[0], reverse=True)
+
+
+_urls: dict[int, tuple[object, str]] = {}  # id -> (the category, tag or author, its URL)
+
+
+def url_of(wrapper) -> str:
+    """The ``url`` filter: a category's, tag's or author's URL, worked out once a build
+    (Pelican formats it from the settings on every access: each page's menu and teasers
+    asked a million times at 50,000 articles). Kept with the object, so an id is never
+    another's."""
+    kept = _urls.get(id(wrapper))
+    if kept is None or kept[0] is not wrapper:
+        kept = _urls[id(wrapper)] = (wrapper, wrapper.url)
+    return kept[1]
+
+
+def forget_urls() -> None:
+    """A new build (``pelican -r``) may have changed the settings the URLs follow."""
+    _urls.clear()

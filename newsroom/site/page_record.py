@@ -37,8 +37,11 @@ def still_there(path: str, drawn: Drawn) -> bool:
     return found.st_size == drawn.size and found.st_mtime_ns == drawn.mtime_ns
 
 
-def drawn(path: str, key: bytes, content: bytes, notes: dict) -> Drawn:
-    found = os.stat(path)
+def drawn(
+    path: str, key: bytes, content: bytes, notes: dict, found: os.stat_result | None = None
+) -> Drawn:
+    """A file just written (``found``: as it was written, else asked now)."""
+    found = found or os.stat(path)
     return Drawn(key, content, found.st_size, found.st_mtime_ns, notes)
 
 

@@ -288,9 +288,9 @@ class PageWriter(Writer):
         if last is not None and last.content == digest and page_record.still_there(path, last):
             return False, last._replace(key=key, notes=notes or {})
         self._folder_for(path)
-        _write_over(path, data)
+        written = _write_over(path, data)
         logger.info('Writing "%s"', path)
-        return True, page_record.drawn(path, key, digest, notes or {})
+        return True, page_record.drawn(path, key, digest, notes or {}, written)
 
     def _folder_for(self, path: str) -> None:
         """The file's folder made, once per process (a page's folder holds its comment
@@ -342,9 +342,9 @@ class PageWriter(Writer):
         return True, drawn
 
 
-def _write_over(path: str, data: bytes) -> None:
+def _write_over(path: str, data: bytes) -> os.stat_result:
     """Write a file, never through a link there (one planted in the output would send the
-    build's bytes elsewhere): a link is replaced by the file."""
+    build's bytes elsewhere): a link is replaced by the file. The file as written."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
     try:
         handle = os.open(path, flags, 0o666)
@@ -357,6 +357,7 @@ def _write_over(path: str, data: bytes) -> None:
         view = memoryview(data)
         while view:  # os.write may write less than asked
             view = view[os.write(handle, view) :]
+        return os.fstat(handle)
     finally:
         os.close(handle)
 
