@@ -38,7 +38,8 @@ LOAD_CONTENT_CACHE = True
 # kept twice.
 CONTENT_CACHING_LAYER = "fast_build"
 CACHE_PATH = "cache"
-# Processes that read articles and draw pages (fast_build): 0 for one per CPU.
+# Processes that read articles and draw pages (fast_build): 0 for one per CPU from 20,000
+# articles (one below: the workers' memory would cost more than their time saves).
 NEWSROOM_BUILD_PROCESSES = int(os.environ.get("NEWSROOM_BUILD_PROCESSES", "0"))
 
 ARTICLE_URL = "articles/{slug}/"

@@ -3,7 +3,8 @@
 Settings (optional):
 
 - ``NEWSROOM_BUILD_PROCESSES``: how many processes read articles and draw pages; 0 (the
-  default) for one per CPU, 1 for the build's own process alone.
+  default) for one per CPU from 20,000 articles and one below, 1 for the build's own
+  process alone.
 
 Articles are read in forked processes and kept read between builds
 (``newsroom.site.article_cache``); pages are drawn in forked processes

@@ -87,7 +87,7 @@ def read_ahead(generator) -> None:
     made = processes.map_in_processes(
         lambda shard: _remake(generator, stamps[shard], kept.get(shard)),
         changed,
-        processes.count(settings),
+        processes.count(settings, len(listed)),
         chunk=1,
     )
     logged = []

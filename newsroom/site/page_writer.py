@@ -180,6 +180,7 @@ class PageWriter(Writer):
             return
         fingerprints = self.fingerprints(pages[0].context)
         fingerprints.new_round()
+        self.processes = processes.count(self.settings, len(pages[0].context.get("articles", ())))
         kinds = {(id(p.template), tuple(p.own), id(p.context)): p for p in pages}  # a page each
         fingerprints.prepare(
             ((p.template, p.own, p.context) for p in kinds.values()), self.processes

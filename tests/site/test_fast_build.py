@@ -83,6 +83,7 @@ def project(tmp_path) -> tuple[Path, dict[str, str]]:
         store.add(new(thread=thread, created=created, status="approved", author=f"Reader {n}"))
     store.close()
     env = {**os.environ, "NEWSROOM_DATABASE_URL": url, "PIDS_FILE": str(tmp_path / "pids")}
+    env["NEWSROOM_BUILD_PROCESSES"] = "2"  # a big site's workers (by default a small one has none)
     return root, env
 
 
