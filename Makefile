@@ -58,7 +58,7 @@ test: lint system-packages $(AXE)
 
 # Long: about 40 minutes on 2 cores (site build about 5, comment service about 9,
 # publishing on 50,000 articles about 25). Never part of `make test`. The build at
-# 50,000 articles (bench/build.py --sizes 5000,50000 --repeat 2) takes another 40.
+# 50,000 articles (bench/build.py --sizes 5000,50000 --repeat 2) takes another 15.
 bench: $(STAMP)
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/comments.py
