@@ -153,6 +153,8 @@ def run_erase(args, settings: Settings, store: Store) -> int:
     )
     done = "Deleted" if args.delete else "Erased the author and personal data of"
     print(f"{done} {len(ids)} comments{': ' + ', '.join(map(str, ids)) if ids else '.'}")
+    if store.forget_subscriber(args.email):
+        print("Deleted the address's mail subscriptions and mail records.")
     if ids:  # pages show the name until published
         report_publishing(moderation.publish(settings, store))
     return 0
@@ -172,9 +174,10 @@ def report_publishing(published: moderation.Published) -> None:
 
 def run_export(args, settings: Settings, store: Store) -> int:
     comments = store.export()
-    if args.email is not None:  # a reader asking for their data
+    if args.email is not None:  # a reader asking for their data, their mail's included
         wanted = args.email.strip().casefold()
-        comments = [c for c in comments if c["email"].casefold() == wanted]
+        mail = store.subscriptions_of(args.email)
+        comments = [{**c, "mail": mail} for c in comments if c["email"].casefold() == wanted]
     data = json_text(comments) + "\n"
     if args.output == "-":
         sys.stdout.write(data)

@@ -51,6 +51,7 @@ class Settings:
     smtp_url: str = field(default="", repr=False)  # may carry a password
     smtp_ca_file: str = ""  # authorities for the SMTP server's certificate, if not the system's
     moderator_email: str = ""
+    mail_from: str = ""  # the sender of readers' mail (reader_mail.py); unset: none is sent
     personal_data_days: int = DEFAULT_PERSONAL_DATA_DAYS
     refused_email_days: int = DEFAULT_REFUSED_EMAIL_DAYS
     secret_key: str = field(default="", repr=False)  # signs tokens, keys hashes
@@ -103,6 +104,7 @@ class Settings:
             smtp_url=_smtp_url(text("NEWSROOM_SMTP_URL")),
             smtp_ca_file=_readable_file("NEWSROOM_SMTP_CA_FILE", text("NEWSROOM_SMTP_CA_FILE")),
             moderator_email=_email("NEWSROOM_MODERATOR_EMAIL", text("NEWSROOM_MODERATOR_EMAIL")),
+            mail_from=_email("NEWSROOM_MAIL_FROM", text("NEWSROOM_MAIL_FROM")),
             refused_email_days=whole_number(
                 "NEWSROOM_REFUSED_EMAIL_DAYS",
                 text("NEWSROOM_REFUSED_EMAIL_DAYS"),

@@ -40,6 +40,7 @@ __all__ = ["JOBS", "Job", "Lease", "Ran", "run_due", "runner_name"]
 RECHECK_EVERY = timedelta(minutes=20)
 RECHECK_AFTER_BAD_KEY = timedelta(hours=6)
 PURGE_EVERY = timedelta(days=1)
+MAIL_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,16 @@ async def _mail_the_moderator(
     return sent
 
 
+async def mail_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
+    """Readers' mail (reader_mail.py): opt-ins, notices, and the outbox sent."""
+    from newsroom.comments import reader_mail
+
+    if not (settings.mail_from and settings.smtp_url and settings.secret_key):
+        return Ran("off (needs NEWSROOM_MAIL_FROM, _SMTP_URL and _SECRET_KEY)", MAIL_EVERY)
+    ran = await asyncio.to_thread(reader_mail.run, settings, store, now)
+    return Ran(ran.summary(), MAIL_EVERY)
+
+
 async def purge_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
     purged = await asyncio.to_thread(retention.purge, settings, store, now)
     return Ran(purged.summary().replace("\n", " "), PURGE_EVERY)
@@ -132,6 +143,7 @@ JOBS: dict[str, Job] = {
         Job("recheck", RECHECK_EVERY, recheck_job),
         Job("purge", PURGE_EVERY, purge_job),
         Job("publish", PUBLISH_EVERY, publish_job, PUBLISH_LEASE),
+        Job("mail", MAIL_EVERY, mail_job, timedelta(minutes=15)),
     )
 }
 

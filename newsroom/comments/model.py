@@ -22,12 +22,12 @@ TOLD: tuple[Status, ...] = ("pending", "approved")  # what a poster is told: no 
 MAX_ID = 2**63 - 1  # ids are BIGINT on PostgreSQL, 64-bit on SQLite
 
 # How each field shows in a form: an <input type>, a textarea, hidden, or the honeypot.
-Input = Literal["hidden", "text", "email", "url", "textarea", "honeypot"]
+Input = Literal["hidden", "text", "email", "url", "textarea", "checkbox", "honeypot"]
 
 
 @dataclass(frozen=True)
 class Field:
-    """A text field a reader posts."""
+    """A field a reader posts: text, or a box (``checkbox``: a yes or no)."""
 
     name: str
     limit: int  # characters, after surrounding white space is taken off
@@ -57,6 +57,10 @@ POSTED: tuple[Field, ...] = (
         placeholder="https://",
     ),
     Field("body", 5000, "textarea", required=True, label="Comment", multiline=True),
+    Field(
+        "notify", 5, "checkbox",
+        label="E-mail me when my comment is published and when someone replies",
+    ),
     Field("nickname", 200, "honeypot", stored=False, label="Leave this field empty"),
 )  # fmt: skip
 FIELDS: dict[str, Field] = {field.name: field for field in POSTED}
@@ -75,6 +79,7 @@ class Submission:
     body: str
     parent: int | None
     nickname: str  # the honeypot: people leave it empty
+    notify: bool = False  # mail me (reader_mail.py): published, and replies
 
     def stored_fields(self) -> dict[str, Any]:
         """The posted fields a NewComment keeps, by name."""
@@ -110,6 +115,8 @@ class NewComment:
     mail_after: datetime | None = None
     # Written by the newsroom from the console: published at once, shown as the newsroom's.
     staff: bool = False
+    # Its author asked for mail: when it is published, and when someone replies.
+    notify: bool = False
 
 
 @dataclass(frozen=True)

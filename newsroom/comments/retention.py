@@ -3,7 +3,9 @@
 Spam is deleted after 15 days. IP addresses, user agents and referrers are erased after
 ``personal_data_days``. The e-mail address of spam and rejected comments is kept only
 as a keyed hash after ``refused_email_days``. Pending comments are never touched by age:
-nobody has read them yet. Ended console sessions and old failed sign-ins go too.
+nobody has read them yet. Ended console sessions and old failed sign-ins go too, and so
+do readers' mail records: sent mails after MAIL_KEPT, and addresses never confirmed
+after UNCONFIRMED_KEPT (with their subscriptions).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from newsroom.comments.signing import email_hash
 from newsroom.comments.store import Store
 
 SPAM_KEPT = timedelta(days=15)
+MAIL_KEPT = timedelta(days=30)  # a sent mail's row: what the hourly limit and an export read
+UNCONFIRMED_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -26,12 +30,14 @@ class Purged:
     addresses_erased: int
     emails_hashed: int
     hashed: bool  # False: no secret key, so refused addresses were erased outright
+    mail_rows: int = 0  # readers' mail records gone (sent mails, unconfirmed addresses)
 
     def summary(self) -> str:
         return (
             f"Deleted {self.spam_deleted} spam comments; erased addresses from "
             f"{self.addresses_erased} comments.\nKept {self.emails_hashed} refused comments' "
             "e-mail addresses only as a keyed hash."
+            + (f"\nDeleted {self.mail_rows} old readers' mail records." if self.mail_rows else "")
         )
 
 
@@ -45,7 +51,8 @@ def purge(
     hidden = store.erase_refused_emails(refused_before, hashed or (lambda email: None))
     store.purge_accounts(now, sessions.IDLE, sessions.BACKOFF)
     store.catch_up_search()  # the day's comments, so that a first search is quick
-    return Purged(deleted, erased, hidden, hashed is not None)
+    mail_rows = store.purge_mail(now - MAIL_KEPT, now - UNCONFIRMED_KEPT)
+    return Purged(deleted, erased, hidden, hashed is not None, mail_rows)
 
 
 def email_hasher(settings: Settings) -> Callable[[str], str] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -38,6 +39,7 @@ PROOF_HEADER = "Newsroom-Author"
 PROOF_COOKIE = "newsroom_author"
 MAX_PROOF_CHARS = 500
 JOBS_EVERY = 60  # seconds between looks at which jobs are due, under `newsroom serve`
+SUBSCRIPTIONS = "/api/subscriptions"  # readers' mail links (reader_mail.PATH)
 
 
 def create_app(
@@ -70,6 +72,10 @@ def create_app(
         Route("/api/comments/form", comment_form, methods=["GET"]),
         Route("/api/health", health, methods=["GET"]),
         Route("/api/openapi.json", openapi, methods=["GET"]),
+        Route(f"{SUBSCRIPTIONS}/confirm", _lazy("confirm_page"), methods=["GET"]),
+        Route(f"{SUBSCRIPTIONS}/confirm", _lazy("confirm"), methods=["POST"]),
+        Route(f"{SUBSCRIPTIONS}/unsubscribe", _lazy("unsubscribe_page"), methods=["GET"]),
+        Route(f"{SUBSCRIPTIONS}/unsubscribe", _lazy("unsubscribe"), methods=["POST"]),
         Mount("/moderate", app=LazyConsole(service)),
     ]
     app = Starlette(
@@ -103,6 +109,20 @@ class LazyConsole:
 
             self.app = console(self.service)
         await self.app(scope, receive, send)
+
+
+def _lazy(name: str):
+    """A page of subscription_pages.py, imported at its first request (a cold start that
+    answers a reader's GET does not pay for mail)."""
+
+    async def endpoint(request: Request) -> Response:
+        from newsroom.service import subscription_pages
+
+        page: Callable[[Request], Awaitable[Response]] = getattr(subscription_pages, name)
+        return await page(request)
+
+    endpoint.__name__ = name
+    return endpoint
 
 
 def _service(request: Request) -> CommentService:

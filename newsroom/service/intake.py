@@ -157,8 +157,9 @@ def validate(data: dict) -> Submission:
     for key in data:
         if key not in KNOWN:
             errors[str(key)[:50]] = "Unknown field."
-    values = {field.name: _text(data, field, errors) for field in POSTED}
-    for field in POSTED:
+    texts = [field for field in POSTED if field.input != "checkbox"]
+    values: dict = {field.name: _text(data, field, errors) for field in texts}
+    for field in texts:
         value = values[field.name]
         if field.name in errors:
             continue
@@ -166,6 +167,9 @@ def validate(data: dict) -> Submission:
             errors[field.name] = "This field is required."
         elif problem := _form_problem(field, value):
             errors[field.name] = problem
+    for field in POSTED:
+        if field.input == "checkbox":
+            values[field.name] = _ticked(data.get(field.name), field.name, errors)
     parent = _parent(data.get("parent"), errors)
     if errors:
         raise IntakeError(422, errors)
@@ -186,6 +190,22 @@ def _text(data: dict, field: Field, errors: dict) -> str:
     elif (_CONTROLS_BUT_LINES if field.multiline else _CONTROLS).search(value):
         errors[name] = "This field must not contain control characters."
     return value
+
+
+# What a box's field may hold: JSON's true and false, or a form's text (a browser sends
+# "on" for a ticked box and nothing for an unticked one).
+TICKED = {
+    True: True, False: False, None: False, "": False, "on": True, "true": True, "1": True,
+    "yes": True, "off": False, "false": False, "0": False, "no": False,
+}  # fmt: skip
+
+
+def _ticked(value, name: str, errors: dict) -> bool:
+    key = value.strip().lower() if isinstance(value, str) else value
+    if isinstance(key, bool | None | str) and key in TICKED:
+        return TICKED[key]
+    errors[name] = "This box takes true or false (a form sends on, or nothing)."
+    return False
 
 
 def _form_problem(field: Field, value: str) -> str:

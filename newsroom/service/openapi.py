@@ -15,6 +15,7 @@ from newsroom.comments.model import (
     Field,
     PublishedComment,
 )
+from newsroom.service.intake import TICKED
 
 
 def _errors(description: str, form_page: bool = False) -> dict:
@@ -34,6 +35,13 @@ ERRORS = {
 
 
 def _posted(field: Field) -> dict[str, Any]:
+    if field.input == "checkbox":
+        return {
+            "type": ["boolean", "string", "null"],
+            "enum": list(TICKED),
+            "default": False,
+            "description": f"{field.label} (a form sends on; only a confirmed address gets mail)",
+        }
     schema: dict[str, Any] = {"type": "string", "maxLength": field.limit}
     if field.required:
         schema["minLength"] = 1

@@ -39,13 +39,14 @@ from newsroom.comments.store.backend import (
 from newsroom.comments.store.clock import now
 from newsroom.comments.store.publish_queue import PublishQueueStore
 from newsroom.comments.store.queue import QueueStore
+from newsroom.comments.store.subscriptions import SubscriptionStore
 
 __all__ = ["ID_RANGE", "AsyncTwin", "Query", "Row", "Store", "StoreError"]
 COLUMNS = ", ".join(COMMENT_COLUMNS)
 INSERTED = (*NEW_COLUMNS, "updated")  # updated = created
 TIMES = frozenset({"created", "updated", "recheck_at", "mail_after"})
 NULLABLE_TIMES = frozenset({"recheck_at", "mail_after"})  # kept as the backend keeps times
-BOOLS = frozenset({"staff"})  # SQLite keeps 0 and 1
+BOOLS = frozenset({"staff", "notify"})  # SQLite keeps 0 and 1
 
 ERASED_AUTHOR = "(name erased)"
 DUPLICATE_CANDIDATES = 50
@@ -95,10 +96,11 @@ def comment_reader(rows: Sequence[Row], from_db: FromDb) -> list[Comment]:
     return [_comment(row, from_db, at) for row in rows]
 
 
-class Store(QueueStore, AccountStore, AuditStore, PublishQueueStore, Backend):
+class Store(QueueStore, AccountStore, AuditStore, PublishQueueStore, SubscriptionStore, Backend):
     """A comment store: its comments (here), its moderators and their sessions
-    (accounts.py), the audit trail (audit.py), the console's queue (queue.py) and the
-    threads waiting to be published (publish_queue.py)."""
+    (accounts.py), the audit trail (audit.py), the console's queue (queue.py), the
+    threads waiting to be published (publish_queue.py) and readers' mail
+    (subscriptions.py)."""
 
     # --- the store's behaviour ---------------------------------------------------------
 

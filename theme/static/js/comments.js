@@ -78,12 +78,13 @@
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     for (const note of form.querySelectorAll(".field-error")) {
-      note.previousElementSibling.removeAttribute("aria-invalid");
+      note.parentElement.querySelector("[aria-invalid]")?.removeAttribute("aria-invalid");
       note.remove();
     }
     const data = Object.fromEntries(new FormData(form));
     data.url ||= undefined;
     data.parent = +data.parent || undefined;
+    data.notify = data.notify === "on"; // the box: sent as a boolean
     say("Sending…");
     let response;
     const headers = { "Content-Type": json, Accept: json }, proof = keep();

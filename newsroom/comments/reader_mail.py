@@ -1,0 +1,292 @@
+"""Mail to readers who asked for it: a confirmation, then "your comment is published" and
+"NAME replied to your comment", each with one-click unsubscribe (RFC 8058).
+
+A reader ticks the box on the form; the comment keeps it (``notify``). The ``mail`` job
+(jobs.py) then, off the request path: makes the address a subscriber of that article and
+queues one confirmation mail (again at most once a day, while unconfirmed); queues the
+notices due to confirmed subscribers; and sends what is due from the store's outbox
+(store/subscriptions.py), claiming each mail first so that no two runners send it. A
+failing SMTP server puts the mail off with a growing wait; no address gets more than
+MAX_AN_HOUR mails an hour. Nothing but the confirmation goes to an unconfirmed address,
+and no mail carries another reader's address.
+
+Settings: NEWSROOM_MAIL_FROM (the sender; unset, no mail), NEWSROOM_SMTP_URL as for the
+moderator's mail, NEWSROOM_SECRET_KEY (signs the links), and the site's public address
+(NEWSROOM_SITE_URL, else the build's).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from urllib.parse import urlencode, urlsplit
+
+from newsroom.comments.config import Settings
+from newsroom.comments.mail import SUBJECT_LIMIT, send
+from newsroom.comments.manifest import Thread, ThreadIndex
+from newsroom.comments.signing import BadToken, Signer
+from newsroom.comments.store import Store
+from newsroom.comments.store.subscriptions import Mail, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_LIFETIME = timedelta(days=7)
+ASK_AGAIN_AFTER = timedelta(days=1)  # a lost confirmation may be asked for again, daily
+MAX_AN_HOUR = 10  # mails to one address
+CLAIM = timedelta(minutes=10)  # a claimed mail is free again after this (its sender died)
+FIRST_WAIT = timedelta(minutes=1)  # after a failure; doubled each time, up to LONGEST_WAIT
+LONGEST_WAIT = timedelta(hours=6)
+BATCH = 50  # mails a run sends at most
+# Unsubscribe links never expire: signed for longer than any mail is kept.
+FOREVER = timedelta(days=365 * 100)
+CONFIRM, UNSUBSCRIBE = "subscription-confirm", "subscription-unsubscribe"
+PATH = "/api/subscriptions"
+
+
+@dataclass(frozen=True)
+class Ran:
+    handled: int = 0  # boxes ticked, turned into subscriptions
+    queued: int = 0  # mails queued (confirmations and notices)
+    sent: int = 0
+    put_off: int = 0  # failed, or over the hourly limit: tried again later
+    dropped: int = 0  # nothing left to tell (comment gone, unsubscribed, confirmed already)
+
+    def summary(self) -> str:
+        return (
+            f"{self.handled} opt-ins, {self.queued} queued, {self.sent} sent, "
+            f"{self.put_off} put off, {self.dropped} dropped"
+        )
+
+
+def run(settings: Settings, store: Store, now: datetime) -> Ran:
+    """One turn of the mail job: opt-ins handled, notices queued, due mails sent."""
+    if not (settings.mail_from and settings.smtp_url and settings.secret_key):
+        return Ran()
+    handled = queued = 0
+    for opt_in in store.opt_ins_waiting():
+        said = store.handle_opt_in(opt_in, now, ASK_AGAIN_AFTER)
+        handled += 1
+        queued += said == "asked to confirm"
+    queued += store.queue_notices(now)
+    threads = ThreadIndex(settings.threads_path)
+    sender = Sender(settings, store, threads, now)
+    for mail in store.mails_due(now, BATCH):
+        if not sender.send(mail):
+            break  # the server failed: the rest wait for the next turn
+    return Ran(handled, queued, sender.sent, sender.put_off, sender.dropped)
+
+
+class Sender:
+    """Sends due mails one at a time, each claimed first and recorded after."""
+
+    def __init__(self, settings: Settings, store: Store, threads: ThreadIndex, now: datetime):
+        self.settings, self.store, self.threads, self.now = settings, store, threads, now
+        self.signer = settings.signer()
+        self.sent = self.put_off = self.dropped = 0
+
+    def send(self, mail: Mail) -> bool:
+        """False when the SMTP server failed (the run stops there)."""
+        if not self.store.claim_mail(mail.id, self.now, self.now + CLAIM):
+            return True  # another runner has it
+        subscriber = self.store.subscriber(mail.subscriber)
+        message, why_not = self._message(mail, subscriber)
+        if message is None:
+            self.store.mail_sent(mail.id, self.now, f"dropped: {why_not}")
+            self.dropped += 1
+            return True
+        assert subscriber is not None
+        recent = self.store.sent_to_since(subscriber.id, self.now - timedelta(hours=1))
+        if len(recent) >= MAX_AN_HOUR:
+            later = recent[-MAX_AN_HOUR] + timedelta(hours=1)
+            self.store.mail_put_off(mail.id, later, "over the hourly limit", tried=False)
+            self.put_off += 1
+            return True
+        try:
+            send(self.settings.smtp_url, message, ca_file=self.settings.smtp_ca_file)
+        except Exception as exc:  # the server's fault or the network's: tried again
+            wait = min(FIRST_WAIT * 2**mail.attempts, LONGEST_WAIT)
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            self.store.mail_put_off(mail.id, self.now + wait, reason)
+            logger.warning("Reader mail %s not sent (tried again in %s): %s", mail.id, wait, reason)
+            self.put_off += 1
+            return False
+        # A crash here sends this mail again once its claim runs out: at least once.
+        self.store.mail_sent(mail.id, self.now)
+        self.sent += 1
+        return True
+
+    def _message(
+        self, mail: Mail, subscriber: Subscriber | None
+    ) -> tuple[EmailMessage | None, str]:
+        """The mail to send, or None and why there is nothing to tell any more."""
+        thread = self.threads.get(mail.thread)
+        comment = self.store.get(mail.comment)
+        if subscriber is None:
+            return None, "no such subscriber (unsubscribed or erased)"
+        if thread is None:
+            return None, "the article takes no comments now"
+        site = Site.of(self.settings, self.threads)
+        if mail.kind == "confirm":
+            if subscriber.confirmed is not None:
+                return None, "confirmed already"
+            return confirmation(site, self.signer, subscriber, thread), ""
+        if subscriber.confirmed is None or not self.store.subscribed(subscriber.id, mail.thread):
+            return None, "not subscribed"
+        if comment is None or comment.status != "approved":
+            return None, "the comment is not published"
+        if mail.kind == "published":
+            return published(site, self.signer, subscriber, thread, comment.id), ""
+        return replied(site, self.signer, subscriber, thread, comment.id, comment.author,
+                       comment.body), ""  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    url: str  # public, no trailing slash
+    sender: str
+
+    @classmethod
+    def of(cls, settings: Settings, threads: ThreadIndex) -> Site:
+        built = threads.current()
+        url = (settings.site_url or built.site_url or "").rstrip("/")
+        name = built.site_name or urlsplit(url).netloc or "the site"
+        return cls(name, url, settings.mail_from)
+
+    def api(self, action: str, token: str) -> str:
+        parts = urlsplit(self.url)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+        return f"{origin}{PATH}/{action}?{urlencode({'token': token})}"
+
+
+def confirm_token(signer: Signer, subscriber: Subscriber) -> str:
+    return signer.sign(CONFIRM, {"s": subscriber.id, "e": _address(signer, subscriber)},
+                       CONFIRM_LIFETIME)  # fmt: skip
+
+
+def unsubscribe_token(signer: Signer, subscriber: Subscriber, thread: str) -> str:
+    """One article's; the page it opens offers every article's too."""
+    data = {"s": subscriber.id, "t": thread, "e": _address(signer, subscriber)}
+    return signer.sign(UNSUBSCRIBE, data, FOREVER)
+
+
+def read_token(signer: Signer, purpose: str, token: str) -> dict:
+    """The token's data (a subscriber ``s``, maybe a thread ``t``); BadToken else."""
+    if len(token) > 1000:
+        raise BadToken("the token is too long")
+    data = signer.verify(purpose, token).data
+    if not isinstance(data.get("s"), int) or not isinstance(data.get("e"), str):
+        raise BadToken("the token cannot be read")
+    return data
+
+
+def matches(signer: Signer, subscriber: Subscriber | None, data: dict) -> bool:
+    """Whether the token was made for this subscriber's address (an id alone could
+    outlive its address: erased, then asked for again)."""
+    return subscriber is not None and data.get("e") == _address(signer, subscriber)
+
+
+def _address(signer: Signer, subscriber: Subscriber) -> str:
+    return signer.keyed_hash("subscriber", subscriber.email.strip().lower())[:22]
+
+
+def confirmation(site: Site, signer: Signer, subscriber: Subscriber, thread: Thread):
+    link = site.api("confirm", confirm_token(signer, subscriber))
+    text = (
+        f"Someone, we hope you, asked {site.name} to e-mail this address when their comment "
+        f"on “{_line(thread.title)}” is published and when someone replies.\n\n"
+        f"To say yes, open this link (it asks you to confirm, and works for 7 days):\n{link}\n\n"
+        "If it was not you, do nothing: you will get no other mail from us.\n"
+    )
+    return _mail(site, subscriber, f"Confirm mail about your comments on {site.name}", text)
+
+
+def published(site: Site, signer: Signer, subscriber: Subscriber, thread: Thread, comment: int):
+    link = _anchor(site, thread, comment)
+    text = f"Your comment on “{_line(thread.title)}” is published:\n{link}\n"
+    subject = f"Your comment on “{_line(thread.title)}” is published"
+    return _notice(site, signer, subscriber, thread, subject, text)
+
+
+def replied(
+    site: Site,
+    signer: Signer,
+    subscriber: Subscriber,
+    thread: Thread,
+    comment: int,
+    author: str,
+    body: str,
+):
+    name = _line(author)
+    text = (
+        f"{name} replied to your comment on “{_line(thread.title)}”:\n\n"
+        f"{_quoted(body)}\n\n"
+        f"Read it and answer: {_anchor(site, thread, comment)}\n"
+    )
+    subject = f"{name} replied to your comment on “{_line(thread.title)}”"
+    return _notice(site, signer, subscriber, thread, subject, text)
+
+
+def _notice(
+    site: Site, signer: Signer, subscriber: Subscriber, thread: Thread, subject: str, text: str
+) -> EmailMessage:
+    link = site.api("unsubscribe", unsubscribe_token(signer, subscriber, thread.slug))
+    text += (
+        f"\nYou get this because you asked for mail about your comments on this article.\n"
+        f"Stop it (this article, or everything) with one click: {link}\n"
+    )
+    mail = _mail(site, subscriber, subject, text)
+    mail["List-Unsubscribe"] = f"<{link}>"
+    mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return mail
+
+
+def _mail(site: Site, subscriber: Subscriber, subject: str, text: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = formataddr((_line(site.name), site.sender))
+    mail["To"] = subscriber.email
+    mail["Subject"] = subject[:SUBJECT_LIMIT]
+    mail["Message-ID"] = make_msgid(domain=site.sender.rpartition("@")[2] or None)
+    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to it
+    mail.set_content(f"{text}\n-- \n{site.name}  {site.url}\n")
+    mail.add_alternative(_html(site, text), subtype="html")
+    return mail
+
+
+def _html(site: Site, text: str) -> str:
+    """The text part as HTML: escaped paragraphs, addresses made links."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines = [_linked(line) for line in block.split("\n")]
+        paragraphs.append(f"<p>{'<br>'.join(lines)}</p>")
+    footer = f'<p><a href="{html.escape(site.url)}">{html.escape(site.name)}</a></p>'
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+        f"{''.join(paragraphs)}{footer}</body></html>\n"
+    )
+
+
+def _linked(line: str) -> str:
+    words = []
+    for word in line.split(" "):
+        if word.startswith(("https://", "http://")):
+            words.append(f'<a href="{html.escape(word)}">{html.escape(word)}</a>')
+        else:
+            words.append(html.escape(word))
+    return " ".join(words)
+
+
+def _anchor(site: Site, thread: Thread, comment: int) -> str:
+    return f"{thread.absolute_permalink(site.url + '/')}#comment-{comment}"
+
+
+def _quoted(body: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in body.strip().splitlines())
+
+
+def _line(text: str) -> str:
+    return " ".join(str(text).split())
