@@ -51,6 +51,14 @@ def fill_form(page, name: str, body: str, email: str = "reader@example.org") -> 
     form.get_by_label("Comment").fill(body)
 
 
+BOX = "E-mail me when my comment is published and when someone replies"
+
+
+def notify_of(newsroom, id: int) -> bool:
+    (comment,) = [c for c in newsroom.comments() if c["id"] == id]
+    return comment["notify"]
+
+
 def newest_id(newsroom, body: str) -> int:
     (comment,) = [c for c in newsroom.comments() if c["body"] == body]
     return comment["id"]
@@ -60,12 +68,14 @@ def test_post_approve_reply_with_javascript(newsroom, page, artifacts):
     page.goto(newsroom.article_url())
     page.screenshot(path=artifacts / "1-article.png", full_page=True)
     fill_form(page, "Ann Reader", "A first *comment* from the browser.")
+    page.locator("#comment-form").get_by_label(BOX).check()
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator("#comment-status")).to_contain_text("awaiting moderation")
     expect(page.locator(".comment-pending")).to_contain_text("Awaiting moderation")
     page.screenshot(path=artifacts / "2-pending.png", full_page=True)
 
     parent = newest_id(newsroom, "A first *comment* from the browser.")
+    assert notify_of(newsroom, parent)  # the box, sent as JSON's true
     assert newsroom.moderate("approve", str(parent)).startswith("approve:")
     page.reload()
     published = page.locator(f"#comment-{parent}")
@@ -81,6 +91,7 @@ def test_post_approve_reply_with_javascript(newsroom, page, artifacts):
     expect(page.locator("#comment-status")).to_contain_text("awaiting moderation")
     reply = newest_id(newsroom, "A reply to Ann.")
     assert [c["parent"] for c in newsroom.comments() if c["id"] == reply] == [parent]
+    assert not notify_of(newsroom, reply)
     newsroom.moderate("approve", str(reply))
     page.reload()
     page.locator(f"#comment-{parent} .comment-replies #comment-{reply}").wait_for()
@@ -148,9 +159,11 @@ def test_the_same_flow_without_javascript(newsroom, page, artifacts):
 
     page.locator(f"#comment-{parent}").get_by_role("link", name=re.compile("Reply to")).click()
     fill_form(page, "Nora Noscript", "A reply with JavaScript off.")
+    page.locator("#comment-form").get_by_label(BOX).check()
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_url(re.compile(r"#comment-pending$"))
     reply = newest_id(newsroom, "A reply with JavaScript off.")
+    assert notify_of(newsroom, reply) and not notify_of(newsroom, parent)
     newsroom.moderate("approve", str(reply))
     newsroom.rebuild()
     page.goto(newsroom.article_url())
