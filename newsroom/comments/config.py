@@ -57,6 +57,7 @@ class Settings:
     secret_key: str = field(default="", repr=False)  # signs tokens, keys hashes
     site_url: str = ""  # the public site, when not the one the build wrote in threads.json
     console_url: str = ""  # the console, for mail links; default: the site's /moderate
+    service_url: str = ""  # the comment service, for readers' mail links; default: the site
     publish_to: str = ""  # the built site: a folder or s3://bucket/prefix ("off": no publishing)
     cloudfront_distribution: str = ""  # told of the files a publish changed
 
@@ -113,6 +114,9 @@ class Settings:
             secret_key=secret("NEWSROOM_SECRET_KEY", text("NEWSROOM_SECRET_KEY")),
             site_url=web_address("NEWSROOM_SITE_URL", text("NEWSROOM_SITE_URL")).rstrip("/"),
             console_url=web_address("NEWSROOM_CONSOLE_URL", text("NEWSROOM_CONSOLE_URL")).rstrip(
+                "/"
+            ),
+            service_url=web_address("NEWSROOM_SERVICE_URL", text("NEWSROOM_SERVICE_URL")).rstrip(
                 "/"
             ),
             publish_to=_publish_to(text("NEWSROOM_PUBLISH_TO")),

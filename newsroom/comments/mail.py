@@ -111,9 +111,10 @@ def message(
     return mail
 
 
-def send(smtp_url: str, mail: EmailMessage, ca_file: str = "") -> None:
+def send(smtp_url: str, mail: EmailMessage, ca_file: str = "", to: str = "") -> None:
     """Over TLS whose certificate and host name are verified (the system's authorities,
-    or ``ca_file``); in clear only to this machine."""
+    or ``ca_file``); in clear only to this machine. ``to``: the one recipient, whatever
+    the To header says."""
     parts = urlsplit(smtp_url)
     host = parts.hostname or "localhost"
     context = ssl.create_default_context(cafile=ca_file or None)
@@ -139,7 +140,7 @@ def send(smtp_url: str, mail: EmailMessage, ca_file: str = "") -> None:
             )
         if parts.username:
             smtp.login(unquote(parts.username), unquote(parts.password or ""))
-        smtp.send_message(mail)
+        smtp.send_message(mail, to_addrs=[to] if to else None)
 
 
 def _one_line(text: str) -> str:

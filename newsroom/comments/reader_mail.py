@@ -2,25 +2,27 @@
 "NAME replied to your comment", each with one-click unsubscribe (RFC 8058).
 
 A reader ticks the box on the form; the comment keeps it (``notify``). The ``mail`` job
-(jobs.py) then, off the request path: makes the address a subscriber of that article and
-queues one confirmation mail (again at most once a day, while unconfirmed); queues the
-notices due to confirmed subscribers; and sends what is due from the store's outbox
-(store/subscriptions.py), claiming each mail first so that no two runners send it. A
-failing SMTP server puts the mail off with a growing wait; no address gets more than
-MAX_AN_HOUR mails an hour. Nothing but the confirmation goes to an unconfirmed address,
-and no mail carries another reader's address.
+(jobs.py) then, off the request path: makes the address a subscriber of that article
+and, when the comment's browser is not one the address confirmed, queues a confirmation
+(store/subscriptions.py says why trust is per browser); queues the notices due; and
+sends what is due from the store's outbox, claiming each mail first so that no two
+runners send it. A failing SMTP server puts the mail off with a growing wait; no address
+gets more than MAX_AN_HOUR mails an hour. No mail carries another reader's address.
 
 Settings: NEWSROOM_MAIL_FROM (the sender; unset, no mail), NEWSROOM_SMTP_URL as for the
-moderator's mail, NEWSROOM_SECRET_KEY (signs the links), and the site's public address
-(NEWSROOM_SITE_URL, else the build's).
+moderator's mail, NEWSROOM_SECRET_KEY (signs the links), and the service's public address
+for the links (NEWSROOM_SERVICE_URL, else the site's: NEWSROOM_SITE_URL or the build's).
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import smtplib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import urlencode, urlsplit
@@ -30,17 +32,23 @@ from newsroom.comments.mail import SUBJECT_LIMIT, send
 from newsroom.comments.manifest import Thread, ThreadIndex
 from newsroom.comments.signing import BadToken, Signer
 from newsroom.comments.store import Store
-from newsroom.comments.store.subscriptions import Mail, Subscriber
+from newsroom.comments.store.subscriptions import Mail, OptInRules, Subscriber
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_LIFETIME = timedelta(days=7)
-ASK_AGAIN_AFTER = timedelta(days=1)  # a lost confirmation may be asked for again, daily
+ASK_AGAIN_AFTER = timedelta(days=1)  # one address is sent a confirmation at most daily
+GROUP_LIMIT = 3  # confirmations a day for boxes ticked from one address group (IP, /64)
+HOUR_LIMIT = 100  # confirmations an hour, for everyone: the rest wait
+OPT_IN_MAX_AGE = timedelta(days=7)  # older boxes (mail was off) ask for nothing
+NOTICE_WINDOW = timedelta(days=25)  # notices for comments this recent (purge: 30 days)
 MAX_AN_HOUR = 10  # mails to one address
 CLAIM = timedelta(minutes=10)  # a claimed mail is free again after this (its sender died)
 FIRST_WAIT = timedelta(minutes=1)  # after a failure; doubled each time, up to LONGEST_WAIT
 LONGEST_WAIT = timedelta(hours=6)
-BATCH = 50  # mails a run sends at most
+GIVE_UP_AFTER = 40  # attempts (about 9 days of a failing server)
+BATCH = 50  # mails a run looks at
+RUN_SECONDS = 60  # a run stops taking mails after this (well under a claim and Lambda's limit)
 # Unsubscribe links never expire: signed for longer than any mail is kept.
 FOREVER = timedelta(days=365 * 100)
 CONFIRM, UNSUBSCRIBE = "subscription-confirm", "subscription-unsubscribe"
@@ -49,11 +57,11 @@ PATH = "/api/subscriptions"
 
 @dataclass(frozen=True)
 class Ran:
-    handled: int = 0  # boxes ticked, turned into subscriptions
+    handled: int = 0  # boxes ticked, handled
     queued: int = 0  # mails queued (confirmations and notices)
     sent: int = 0
     put_off: int = 0  # failed, or over the hourly limit: tried again later
-    dropped: int = 0  # nothing left to tell (comment gone, unsubscribed, confirmed already)
+    dropped: int = 0  # nothing left to tell (comment gone, unsubscribed), or refused for good
 
     def summary(self) -> str:
         return (
@@ -62,21 +70,38 @@ class Ran:
         )
 
 
+def off_because(settings: Settings, threads: ThreadIndex) -> str:
+    """Why readers' mail is off ("" when it is on)."""
+    if not (settings.mail_from and settings.smtp_url and settings.secret_key):
+        return "off (needs NEWSROOM_MAIL_FROM, NEWSROOM_SMTP_URL and NEWSROOM_SECRET_KEY)"
+    if not Site.of(settings, threads).api("confirm", ""):
+        return "off (no public address for its links: NEWSROOM_SERVICE_URL or SITE_URL)"
+    return ""
+
+
 def run(settings: Settings, store: Store, now: datetime) -> Ran:
     """One turn of the mail job: opt-ins handled, notices queued, due mails sent."""
-    if not (settings.mail_from and settings.smtp_url and settings.secret_key):
-        return Ran()
-    handled = queued = 0
-    for opt_in in store.opt_ins_waiting():
-        said = store.handle_opt_in(opt_in, now, ASK_AGAIN_AFTER)
-        handled += 1
-        queued += said == "asked to confirm"
-    queued += store.queue_notices(now)
     threads = ThreadIndex(settings.threads_path)
+    if off_because(settings, threads):
+        return Ran()
+    rules = OptInRules(
+        oldest=now - OPT_IN_MAX_AGE,
+        ask_again_after=ASK_AGAIN_AFTER,
+        group_since=now - timedelta(days=1),
+        group_limit=GROUP_LIMIT,
+        hour_limit=HOUR_LIMIT,
+    )
+    handled = queued = 0
+    for comment in store.opt_ins_waiting():
+        said = store.handle_opt_in(comment, now, rules)
+        handled += said != "later"
+        queued += said == "asked to confirm"
+    queued += store.queue_notices(now, now - NOTICE_WINDOW)
     sender = Sender(settings, store, threads, now)
+    stop = time.monotonic() + RUN_SECONDS
     for mail in store.mails_due(now, BATCH):
-        if not sender.send(mail):
-            break  # the server failed: the rest wait for the next turn
+        if time.monotonic() > stop or not sender.send(mail):
+            break  # out of time, or the server failed: the rest wait for the next turn
     return Ran(handled, queued, sender.sent, sender.put_off, sender.dropped)
 
 
@@ -84,21 +109,28 @@ class Sender:
     """Sends due mails one at a time, each claimed first and recorded after."""
 
     def __init__(self, settings: Settings, store: Store, threads: ThreadIndex, now: datetime):
-        self.settings, self.store, self.threads, self.now = settings, store, threads, now
+        self.settings, self.store, self.threads = settings, store, threads
+        self.started, self.began = now, time.monotonic()
         self.signer = settings.signer()
+        self.site = Site.of(settings, threads)
         self.sent = self.put_off = self.dropped = 0
 
+    @property
+    def now(self) -> datetime:
+        """The run's time as it goes on (a run given a time keeps to that clock)."""
+        return self.started + timedelta(seconds=time.monotonic() - self.began)
+
     def send(self, mail: Mail) -> bool:
-        """False when the SMTP server failed (the run stops there)."""
+        """False when the SMTP server failed as a whole (the run stops there)."""
         if not self.store.claim_mail(mail.id, self.now, self.now + CLAIM):
             return True  # another runner has it
         subscriber = self.store.subscriber(mail.subscriber)
-        message, why_not = self._message(mail, subscriber)
-        if message is None:
-            self.store.mail_sent(mail.id, self.now, f"dropped: {why_not}")
-            self.dropped += 1
-            return True
-        assert subscriber is not None
+        try:
+            message, why_not = self._message(mail, subscriber)
+        except ValueError as exc:  # an address the mail library will not write (IndexError too)
+            message, why_not = None, f"cannot be written: {type(exc).__name__}: {exc}"
+        if message is None or subscriber is None:
+            return self._drop(mail, why_not)
         recent = self.store.sent_to_since(subscriber.id, self.now - timedelta(hours=1))
         if len(recent) >= MAX_AN_HOUR:
             later = recent[-MAX_AN_HOUR] + timedelta(hours=1)
@@ -106,66 +138,100 @@ class Sender:
             self.put_off += 1
             return True
         try:
-            send(self.settings.smtp_url, message, ca_file=self.settings.smtp_ca_file)
-        except Exception as exc:  # the server's fault or the network's: tried again
-            wait = min(FIRST_WAIT * 2**mail.attempts, LONGEST_WAIT)
-            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-            self.store.mail_put_off(mail.id, self.now + wait, reason)
-            logger.warning("Reader mail %s not sent (tried again in %s): %s", mail.id, wait, reason)
-            self.put_off += 1
-            return False
+            send(self.settings.smtp_url, message, self.settings.smtp_ca_file, subscriber.email)
+        except smtplib.SMTPRecipientsRefused as exc:  # this address only
+            return self._failed(mail, exc, for_good=_permanent(exc), whole_server=False)
+        except smtplib.SMTPResponseException as exc:
+            # 5xx: refused for good (this mail); 4xx: the server is struggling.
+            return self._failed(mail, exc, for_good=exc.smtp_code >= 500, whole_server=True)
+        except Exception as exc:  # the network, TLS, a timeout: the server as a whole
+            return self._failed(mail, exc, for_good=False, whole_server=True)
         # A crash here sends this mail again once its claim runs out: at least once.
         self.store.mail_sent(mail.id, self.now)
         self.sent += 1
         return True
 
+    def _drop(self, mail: Mail, why: str) -> bool:
+        self.store.mail_sent(mail.id, self.now, f"dropped: {why}")
+        self.dropped += 1
+        return True
+
+    def _failed(self, mail: Mail, exc: Exception, for_good: bool, whole_server: bool) -> bool:
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        if for_good or mail.attempts + 1 >= GIVE_UP_AFTER:
+            logger.warning("Reader mail %s given up: %s", mail.id, reason)
+            self._drop(mail, f"refused: {reason}")
+            return not whole_server or for_good
+        wait = min(FIRST_WAIT * 2 ** min(mail.attempts, 10), LONGEST_WAIT)
+        self.store.mail_put_off(mail.id, self.now + wait, reason)
+        logger.warning("Reader mail %s not sent (tried again in %s): %s", mail.id, wait, reason)
+        self.put_off += 1
+        return not whole_server
+
     def _message(
         self, mail: Mail, subscriber: Subscriber | None
     ) -> tuple[EmailMessage | None, str]:
         """The mail to send, or None and why there is nothing to tell any more."""
-        thread = self.threads.get(mail.thread)
-        comment = self.store.get(mail.comment)
         if subscriber is None:
-            return None, "no such subscriber (unsubscribed or erased)"
+            return None, "no such subscriber (erased)"
+        thread = self.threads.get(mail.thread)
         if thread is None:
             return None, "the article takes no comments now"
-        site = Site.of(self.settings, self.threads)
+        comment = self.store.get(mail.comment)
         if mail.kind == "confirm":
-            if subscriber.confirmed is not None:
-                return None, "confirmed already"
-            return confirmation(site, self.signer, subscriber, thread), ""
-        if subscriber.confirmed is None or not self.store.subscribed(subscriber.id, mail.thread):
+            if comment is None or comment.status not in ("pending", "approved"):
+                return None, "the comment that asked is refused or gone"
+            if subscriber.stopped is not None or self.store.trusted(subscriber.id, comment.id):
+                return None, "stopped, or confirmed already"
+            return confirmation(self.site, self.signer, subscriber, thread, comment.id), ""
+        if subscriber.stopped is not None or not self.store.subscribed(subscriber.id, mail.thread):
             return None, "not subscribed"
         if comment is None or comment.status != "approved":
             return None, "the comment is not published"
         if mail.kind == "published":
-            return published(site, self.signer, subscriber, thread, comment.id), ""
-        return replied(site, self.signer, subscriber, thread, comment.id, comment.author,
+            return published(self.site, self.signer, subscriber, thread, comment.id), ""
+        return replied(self.site, self.signer, subscriber, thread, comment.id, comment.author,
                        comment.body), ""  # fmt: skip
+
+
+def _permanent(exc: smtplib.SMTPRecipientsRefused) -> bool:
+    codes = [code for code, _ in exc.recipients.values()]
+    return bool(codes) and all(code >= 500 for code in codes)
 
 
 @dataclass(frozen=True)
 class Site:
     name: str
-    url: str  # public, no trailing slash
+    url: str  # the public site, no trailing slash
+    service: str  # the comment service's public origin (its links), "" when unknown
     sender: str
 
     @classmethod
     def of(cls, settings: Settings, threads: ThreadIndex) -> Site:
         built = threads.current()
         url = (settings.site_url or built.site_url or "").rstrip("/")
+        service = _origin(settings.service_url or url)
         name = built.site_name or urlsplit(url).netloc or "the site"
-        return cls(name, url, settings.mail_from)
+        return cls(name, url, service, settings.mail_from)
 
     def api(self, action: str, token: str) -> str:
-        parts = urlsplit(self.url)
-        origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-        return f"{origin}{PATH}/{action}?{urlencode({'token': token})}"
+        """A link to the service's page (absolute, or "" when its address is unknown)."""
+        if not self.service:
+            return ""
+        return f"{self.service}{PATH}/{action}?{urlencode({'token': token})}"
 
 
-def confirm_token(signer: Signer, subscriber: Subscriber) -> str:
-    return signer.sign(CONFIRM, {"s": subscriber.id, "e": _address(signer, subscriber)},
-                       CONFIRM_LIFETIME)  # fmt: skip
+def _origin(address: str) -> str:
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def confirm_token(signer: Signer, subscriber: Subscriber, comment: int) -> str:
+    """Trusts the browser that posted ``comment`` once followed."""
+    data = {"s": subscriber.id, "c": comment, "e": _address(signer, subscriber)}
+    return signer.sign(CONFIRM, data, CONFIRM_LIFETIME)
 
 
 def unsubscribe_token(signer: Signer, subscriber: Subscriber, thread: str) -> str:
@@ -175,11 +241,17 @@ def unsubscribe_token(signer: Signer, subscriber: Subscriber, thread: str) -> st
 
 
 def read_token(signer: Signer, purpose: str, token: str) -> dict:
-    """The token's data (a subscriber ``s``, maybe a thread ``t``); BadToken else."""
-    if len(token) > 1000:
+    """The token's data (a subscriber ``s``, and a comment ``c`` or a thread ``t``);
+    BadToken else."""
+    if len(token) > 2000:
         raise BadToken("the token is too long")
     data = signer.verify(purpose, token).data
-    if not isinstance(data.get("s"), int) or not isinstance(data.get("e"), str):
+    wanted = ("c", int) if purpose == CONFIRM else ("t", str)
+    if not (
+        isinstance(data.get("s"), int)
+        and isinstance(data.get("e"), str)
+        and isinstance(data.get(wanted[0]), wanted[1])
+    ):
         raise BadToken("the token cannot be read")
     return data
 
@@ -194,8 +266,10 @@ def _address(signer: Signer, subscriber: Subscriber) -> str:
     return signer.keyed_hash("subscriber", subscriber.email.strip().lower())[:22]
 
 
-def confirmation(site: Site, signer: Signer, subscriber: Subscriber, thread: Thread):
-    link = site.api("confirm", confirm_token(signer, subscriber))
+def confirmation(
+    site: Site, signer: Signer, subscriber: Subscriber, thread: Thread, comment: int
+) -> EmailMessage:
+    link = site.api("confirm", confirm_token(signer, subscriber, comment))
     text = (
         f"Someone, we hope you, asked {site.name} to e-mail this address when their comment "
         f"on “{_line(thread.title)}” is published and when someone replies.\n\n"
@@ -248,7 +322,7 @@ def _notice(
 def _mail(site: Site, subscriber: Subscriber, subject: str, text: str) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = formataddr((_line(site.name), site.sender))
-    mail["To"] = subscriber.email
+    mail["To"] = Address(addr_spec=subscriber.email)  # one address, or an error
     mail["Subject"] = subject[:SUBJECT_LIMIT]
     mail["Message-ID"] = make_msgid(domain=site.sender.rpartition("@")[2] or None)
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to it

@@ -27,7 +27,8 @@ FORMS = (FORM, MULTIPART)  # what a browser's form posts
 # Unicode's category Cc: C0, DEL and C1 (a search in C, not a loop over 5,000 characters).
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\".]+(\.[^@\s<>\".]+)+$")
+# No list separators or comments either: "a,b@x.org" would be two recipients in a To header.
+_EMAIL = re.compile(r"^[^@\s<>\",;:()\[\]\\]+@[^@\s<>\".,;:()\[\]\\]+(\.[^@\s<>\".,;:()\[\]\\]+)+$")
 
 
 class IntakeError(Exception):

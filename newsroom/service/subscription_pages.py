@@ -41,8 +41,6 @@ async def confirm_page(request: Request) -> Response:
     found = await _subscriber(request, reader_mail.CONFIRM, token)
     if isinstance(found, Response):
         return found
-    if found.confirmed is not None:
-        return _page(request, "Confirmed already", "This address is confirmed already.")
     return _page(
         request,
         "Confirm your address",
@@ -57,8 +55,11 @@ async def confirm(request: Request) -> Response:
     found = await _subscriber(request, reader_mail.CONFIRM, token)
     if isinstance(found, Response):
         return found
+    comment = reader_mail.read_token(_service(request).signer, reader_mail.CONFIRM, token)["c"]
     store = _service(request).store.opened()
-    await run_in_threadpool(store.confirm_subscriber, found.id, now())
+    if not await run_in_threadpool(store.trust, found.id, comment, now()):
+        gone = "The comment this link was for is gone: there is nothing to confirm."
+        return _page(request, "Nothing to do", gone)
     message = (
         "Thank you: you will get a mail when your comment is published and when someone "
         "replies. Every mail has a link to stop them."
@@ -91,10 +92,11 @@ async def unsubscribe(request: Request) -> Response:
     found = await _subscriber(request, reader_mail.UNSUBSCRIBE, token)
     if isinstance(found, Response):
         return found
-    data = _service(request).signer.verify(reader_mail.UNSUBSCRIBE, token).data
+    data = reader_mail.read_token(_service(request).signer, reader_mail.UNSUBSCRIBE, token)
     everything = form.get("scope") == "all"
     store = _service(request).store.opened()
-    await run_in_threadpool(store.unsubscribe, found.id, None if everything else data["t"])
+    thread = None if everything else data["t"]
+    await run_in_threadpool(store.unsubscribe, found.id, thread, now())
     message = (
         "You will get no more mail from us."
         if everything

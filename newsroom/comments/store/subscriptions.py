@@ -1,5 +1,12 @@
-"""The store's readers' mail: subscribers (an address, confirmed or not), subscriptions
-(an article's replies), and the outbox of mails to send (migration 8).
+"""The store's readers' mail (migration 8): subscribers (an address), the browsers each
+trusts (author keys whose confirmation link was followed), subscriptions (an article),
+and the outbox of mails to send.
+
+Typing an address proves nothing, so trust is per browser, not per address: a ticked box
+under an author key the address has not confirmed asks for a confirmation, and only
+comments under confirmed keys bring mail (their "published" notice, and replies to them).
+A stranger who types someone's address can cost them at most the confirmation mails
+``handle_opt_in``'s limits allow.
 
 Every mail is a row of ``mails`` before it is sent, unique by what it is about, so that a
 job that queues twice still sends once; a sender claims a row (moves its ``due`` on)
@@ -16,7 +23,8 @@ from typing import Any, Literal
 from newsroom.comments.store.backend import Backend, Row
 
 MailKind = Literal["confirm", "published", "replied"]
-SUBSCRIBER_COLUMNS = "id, email, created, confirmed, asked"
+SUBSCRIBER_COLUMNS = "id, email, created, confirmed, asked, stopped"
+MAIL_COLUMNS = "id, kind, subscriber, comment, thread, attempts, created"
 
 
 @dataclass(frozen=True)
@@ -24,18 +32,9 @@ class Subscriber:
     id: int
     email: str
     created: datetime
-    confirmed: datetime | None
+    confirmed: datetime | None  # its first confirmation
     asked: datetime | None  # when its last confirmation mail was queued
-
-
-@dataclass(frozen=True)
-class OptIn:
-    """A comment whose author ticked the box, not yet handled."""
-
-    comment: int
-    thread: str
-    email: str
-    status: str
+    stopped: datetime | None  # when it asked for no more mail
 
 
 @dataclass(frozen=True)
@@ -49,86 +48,196 @@ class Mail:
     created: datetime
 
 
+@dataclass(frozen=True)
+class OptInRules:
+    """When a ticked box sends a confirmation (reader_mail.py sets them)."""
+
+    oldest: datetime  # a box older than this asks for nothing (mail was off meanwhile)
+    ask_again_after: timedelta  # an address is asked at most this often
+    group_since: datetime  # confirmations queued since then for one address group...
+    group_limit: int  # ...at most this many
+    hour_limit: int  # confirmations queued in the last hour, for everyone
+
+
 class SubscriptionStore(Backend):
-    def opt_ins_waiting(self, limit: int = 200) -> list[OptIn]:
+    def opt_ins_waiting(self, limit: int = 200) -> list[int]:
+        """Comments whose box is ticked and not yet handled, oldest first."""
         rows = self._read(
             self._sql(
-                "SELECT id, thread, email, status FROM comments "
-                f"WHERE notify = {self._true} AND opt_in_done = {self._false} "
-                "ORDER BY id LIMIT ?"
+                "SELECT id FROM comments WHERE "
+                f"notify = {self._true} AND opt_in_done = {self._false} ORDER BY id LIMIT ?"
             ),
             (limit,),
         )
-        return [OptIn(r["id"], r["thread"], r["email"], r["status"]) for r in rows]
+        return [int(row["id"]) for row in rows]
 
-    def handle_opt_in(self, opt_in: OptIn, now: datetime, ask_again_after: timedelta) -> str:
-        """In one transaction: the address a subscriber, the article a subscription, and
-        a confirmation mail queued when the address is not confirmed and was not asked
-        within ``ask_again_after``. A comment found spam or rejected asks for nothing.
-        What was done, in a word."""
+    def handle_opt_in(self, comment: int, now: datetime, rules: OptInRules) -> str:
+        """In one transaction: the address a subscriber and the article a subscription,
+        and a confirmation queued when the comment's browser is not trusted yet and the
+        rules allow one. What was done, in a few words; "later" leaves it for a later
+        turn (Akismet has not answered, or the hourly limit is reached)."""
         at = self._to_db(now)
         with self._write() as cursor:
-            done = self._sql(f"UPDATE comments SET opt_in_done = {self._true} WHERE id = ?")
-            if opt_in.status not in ("pending", "approved") or not opt_in.email:
-                cursor.execute(done, (opt_in.comment,))
-                return "refused"
             cursor.execute(
                 self._sql(
-                    "INSERT INTO subscribers (email, email_key, created) "
-                    "VALUES (?, lower(?), ?) ON CONFLICT (email_key) DO NOTHING"
+                    "SELECT thread, email, status, akismet, author_key, created, ip_group "
+                    f"FROM comments WHERE id = ?{self.row_lock}"
                 ),
-                (opt_in.email, opt_in.email, at),
+                (comment,),
             )
-            cursor.execute(
-                self._sql(
-                    f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = lower(?)"
-                    f"{self.row_lock}"
-                ),
-                (opt_in.email,),
-            )
-            subscriber = self._subscriber(cursor.fetchone())
-            cursor.execute(
-                self._sql(
-                    "INSERT INTO subscriptions (subscriber, thread, created) VALUES (?, ?, ?) "
-                    "ON CONFLICT (subscriber, thread) DO NOTHING"
-                ),
-                (subscriber.id, opt_in.thread, at),
-            )
-            cursor.execute(
-                self._sql(
-                    "INSERT INTO opt_ins (comment, subscriber) VALUES (?, ?) "
-                    "ON CONFLICT (comment) DO NOTHING"
-                ),
-                (opt_in.comment, subscriber.id),
-            )
-            said = "subscribed"
-            asked = subscriber.asked
-            if subscriber.confirmed is None and (asked is None or asked <= now - ask_again_after):
-                self._queue(cursor, "confirm", subscriber.id, opt_in.comment, opt_in.thread, at)
+            row = cursor.fetchone()
+            if row is None:
+                return "gone"
+            said = self._opt_in(cursor, comment, row, now, at, rules)
+            if said != "later":
                 cursor.execute(
-                    self._sql("UPDATE subscribers SET asked = ? WHERE id = ?"), (at, subscriber.id)
+                    self._sql(f"UPDATE comments SET opt_in_done = {self._true} WHERE id = ?"),
+                    (comment,),
                 )
-                said = "asked to confirm"
-            elif subscriber.confirmed is None:
-                said = "waiting for confirmation"
-            cursor.execute(done, (opt_in.comment,))
             return said
 
-    def confirm_subscriber(self, id: int, now: datetime) -> Subscriber | None:
-        """The subscriber confirmed (once: a second click changes nothing); None when
-        there is no such subscriber (erased, or unsubscribed from everything)."""
+    def _opt_in(
+        self, cursor: Any, comment: int, row: Row, now: datetime, at: Any, rules: OptInRules
+    ) -> str:
+        if row["status"] not in ("pending", "approved") or not row["email"]:
+            return "refused"
+        if row["akismet"] == "unchecked" and row["status"] != "approved":
+            return "later"  # a spam check first: confirmations are what spammers would send
+        created = self._from_db(row["created"])
+        if created < rules.oldest:
+            return "too old"
+        cursor.execute(
+            self._sql(
+                "INSERT INTO subscribers (email, email_key, created) VALUES (?, lower(?), ?) "
+                "ON CONFLICT (email_key) DO NOTHING"
+            ),
+            (row["email"], row["email"], at),
+        )
+        cursor.execute(
+            self._sql(
+                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = lower(?)"
+                f"{self.row_lock}"
+            ),
+            (row["email"],),
+        )
+        subscriber = self._subscriber(cursor.fetchone())
+        trusted = self._trusts(cursor, subscriber.id, row["author_key"])
+        if subscriber.stopped is not None and not trusted:
+            return "stopped"  # only the reader's own browser starts it again
+        if subscriber.stopped is not None:
+            cursor.execute(
+                self._sql("UPDATE subscribers SET stopped = NULL WHERE id = ?"), (subscriber.id,)
+            )
+        cursor.execute(
+            self._sql(
+                "INSERT INTO subscriptions (subscriber, thread, created) VALUES (?, ?, ?) "
+                "ON CONFLICT (subscriber, thread) DO NOTHING"
+            ),
+            (subscriber.id, row["thread"], self._to_db(created)),
+        )
+        cursor.execute(
+            self._sql(
+                "INSERT INTO opt_ins (comment, subscriber) VALUES (?, ?) "
+                "ON CONFLICT (comment) DO NOTHING"
+            ),
+            (comment, subscriber.id),
+        )
+        if trusted:
+            return "subscribed"
+        return self._ask(cursor, subscriber, comment, row, now, at, rules)
+
+    def _ask(
+        self,
+        cursor: Any,
+        subscriber: Subscriber,
+        comment: int,
+        row: Row,
+        now: datetime,
+        at: Any,
+        rules: OptInRules,
+    ) -> str:
+        """A confirmation for this browser, within the limits."""
+        if subscriber.asked is not None and subscriber.asked > now - rules.ask_again_after:
+            return "asked recently"
+        hour = self._count(cursor, "m.created >= ?", [self._to_db(now - timedelta(hours=1))])
+        if hour >= rules.hour_limit:
+            return "later"
+        group = row["ip_group"]
+        if (
+            group
+            and self._count(
+                cursor, "m.created >= ? AND c.ip_group = ?", [self._to_db(rules.group_since), group]
+            )
+            >= rules.group_limit
+        ):
+            return "over the address group's limit"
+        self._queue(cursor, "confirm", subscriber.id, comment, row["thread"], at)
+        cursor.execute(
+            self._sql("UPDATE subscribers SET asked = ? WHERE id = ?"), (at, subscriber.id)
+        )
+        return "asked to confirm"
+
+    def _count(self, cursor: Any, where: str, params: list[Any]) -> int:
+        cursor.execute(
+            self._sql(
+                "SELECT COUNT(*) AS n FROM mails m JOIN comments c ON c.id = m.comment "
+                f"WHERE m.kind = 'confirm' AND {where}"
+            ),
+            params,
+        )
+        return int(cursor.fetchone()["n"])
+
+    def _trusts(self, cursor: Any, subscriber: int, author_key: str | None) -> bool:
+        if not author_key:
+            return False
+        cursor.execute(
+            self._sql("SELECT 1 FROM subscriber_keys WHERE subscriber = ? AND author_key = ?"),
+            (subscriber, author_key),
+        )
+        return cursor.fetchone() is not None
+
+    def trust(self, subscriber: int, comment: int, now: datetime) -> bool:
+        """The confirmation link of ``comment``'s box was followed: its browser (author
+        key) is trusted by the subscriber from now on. False when there is nothing to
+        trust (the subscriber or the comment is gone, or the comment has no key)."""
+        at = self._to_db(now)
         with self._write() as cursor:
             cursor.execute(
                 self._sql(
-                    "UPDATE subscribers SET confirmed = ? WHERE id = ? AND confirmed IS NULL"
+                    "SELECT c.author_key FROM comments c JOIN subscribers s ON s.id = ? "
+                    "WHERE c.id = ? AND lower(c.email) = s.email_key"
                 ),
-                (self._to_db(now), id),
-            )
-            cursor.execute(
-                self._sql(f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = ?"), (id,)
+                (subscriber, comment),
             )
             row = cursor.fetchone()
-        return self._subscriber(row) if row else None
+            if row is None or not row["author_key"]:
+                return False
+            cursor.execute(
+                self._sql(
+                    "INSERT INTO subscriber_keys (subscriber, author_key, confirmed) "
+                    "VALUES (?, ?, ?) ON CONFLICT (subscriber, author_key) DO NOTHING"
+                ),
+                (subscriber, row["author_key"], at),
+            )
+            cursor.execute(
+                self._sql(
+                    "UPDATE subscribers SET confirmed = COALESCE(confirmed, ?), stopped = NULL "
+                    "WHERE id = ?"
+                ),
+                (at, subscriber),
+            )
+            return True
+
+    def trusted(self, subscriber: int, comment: int) -> bool:
+        """Whether the comment's browser is one the subscriber confirmed."""
+        rows = self._read(
+            self._sql(
+                "SELECT 1 FROM comments c JOIN subscriber_keys k ON k.author_key = c.author_key "
+                "WHERE c.id = ? AND k.subscriber = ?"
+            ),
+            (comment, subscriber),
+        )
+        return bool(rows)
 
     def subscriber(self, id: int) -> Subscriber | None:
         rows = self._read(
@@ -143,27 +252,39 @@ class SubscriptionStore(Backend):
         )
         return bool(rows)
 
-    def queue_notices(self, now: datetime) -> int:
-        """Queue what is due to confirmed subscribers: "published" for each approved
-        comment whose box they ticked, "replied" for each approved direct reply (by
-        someone else, since they subscribed) to their comments on a subscribed article.
+    def queue_notices(self, now: datetime, since: datetime) -> int:
+        """Queue the notices due, about comments made since ``since``: "published" for
+        each approved comment whose box a subscriber ticked from a browser they trust,
+        "replied" for each approved direct reply by someone else to a comment they wrote
+        from such a browser, on an article they follow (replies since they follow it).
         How many were queued."""
+        window = self._to_db(since)
         published = self._read(
-            "SELECT c.id AS comment, c.thread, o.subscriber FROM opt_ins o "
-            "JOIN comments c ON c.id = o.comment "
-            "JOIN subscribers s ON s.id = o.subscriber "
-            "JOIN subscriptions u ON u.subscriber = o.subscriber AND u.thread = c.thread "
-            "WHERE c.status = 'approved' AND s.confirmed IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM mails m WHERE m.kind = 'published' AND m.comment = c.id)"
+            self._sql(
+                "SELECT c.id AS comment, c.thread, o.subscriber FROM comments c "
+                "JOIN opt_ins o ON o.comment = c.id "
+                "JOIN subscriber_keys k ON k.subscriber = o.subscriber "
+                "AND k.author_key = c.author_key "
+                "JOIN subscriptions u ON u.subscriber = o.subscriber AND u.thread = c.thread "
+                "WHERE c.status = 'approved' AND c.created >= ? AND NOT EXISTS "
+                "(SELECT 1 FROM mails m WHERE m.comment = c.id AND m.kind = 'published')"
+            ),
+            (window,),
         )
         replies = self._read(
-            "SELECT r.id AS comment, r.thread, s.id AS subscriber FROM subscriptions u "
-            "JOIN subscribers s ON s.id = u.subscriber AND s.confirmed IS NOT NULL "
-            "JOIN comments p ON p.thread = u.thread AND lower(p.email) = s.email_key "
-            "JOIN comments r ON r.parent = p.id AND r.thread = p.thread "
-            "WHERE r.status = 'approved' AND r.created >= u.created "
-            "AND lower(r.email) <> s.email_key AND NOT EXISTS (SELECT 1 FROM mails m "
-            "WHERE m.kind = 'replied' AND m.comment = r.id AND m.subscriber = s.id)"
+            self._sql(
+                "SELECT r.id AS comment, r.thread, u.subscriber FROM comments r "
+                "JOIN comments p ON p.id = r.parent "
+                "JOIN subscriptions u ON u.thread = p.thread "
+                "JOIN subscriber_keys k ON k.subscriber = u.subscriber "
+                "AND k.author_key = p.author_key "
+                "JOIN subscribers s ON s.id = u.subscriber "
+                "WHERE r.status = 'approved' AND r.created >= ? AND r.created >= u.created "
+                "AND (r.author_key IS NULL OR r.author_key <> p.author_key) "
+                "AND lower(r.email) <> s.email_key AND NOT EXISTS (SELECT 1 FROM mails m "
+                "WHERE m.comment = r.id AND m.kind = 'replied' AND m.subscriber = u.subscriber)"
+            ),
+            (window,),
         )
         at = self._to_db(now)
         queued = 0
@@ -190,14 +311,14 @@ class SubscriptionStore(Backend):
     def mails_due(self, now: datetime, limit: int = 50) -> list[Mail]:
         rows = self._read(
             self._sql(
-                "SELECT id, kind, subscriber, comment, thread, attempts, created FROM mails "
-                "WHERE sent IS NULL AND due <= ? ORDER BY due, id LIMIT ?"
+                f"SELECT {MAIL_COLUMNS} FROM mails WHERE sent IS NULL AND due <= ? "
+                "ORDER BY due, id LIMIT ?"
             ),
             (self._to_db(now), limit),
         )
         return [
             Mail(
-                r["id"], r["kind"], r["subscriber"], r["comment"], r["thread"],
+                int(r["id"]), r["kind"], int(r["subscriber"]), int(r["comment"]), r["thread"],
                 int(r["attempts"]), self._from_db(r["created"]),
             )
             for r in rows
@@ -213,7 +334,7 @@ class SubscriptionStore(Backend):
             return int(cursor.rowcount) == 1
 
     def mail_sent(self, id: int, now: datetime, note: str | None = None) -> None:
-        """Sent (or, with a ``note``, dropped: nothing left to tell)."""
+        """Sent (or, with a ``note``, dropped: nothing to tell, or given up on)."""
         with self._write() as cursor:
             cursor.execute(
                 self._sql("UPDATE mails SET sent = ?, error = ? WHERE id = ?"),
@@ -222,13 +343,12 @@ class SubscriptionStore(Backend):
 
     def mail_put_off(self, id: int, due: datetime, error: str, tried: bool = True) -> None:
         """Not sent now: tried again at ``due`` (``tried``: a failure, counted)."""
-        more = 1 if tried else 0
         with self._write() as cursor:
             cursor.execute(
                 self._sql(
                     "UPDATE mails SET due = ?, error = ?, attempts = attempts + ? WHERE id = ?"
                 ),
-                (self._to_db(due), error, more, id),
+                (self._to_db(due), error, 1 if tried else 0, id),
             )
 
     def sent_to_since(self, subscriber: int, since: datetime) -> list[datetime]:
@@ -242,21 +362,23 @@ class SubscriptionStore(Backend):
         )
         return [self._from_db(row["sent"]) for row in rows]
 
-    def unsubscribe(self, subscriber: int, thread: str | None) -> int:
-        """One article's subscription, or (``thread`` None) the subscriber and all of
-        theirs; their mails not sent yet go too. How many subscriptions ended."""
+    def unsubscribe(self, subscriber: int, thread: str | None, now: datetime) -> int:
+        """One article's subscription, or (``thread`` None) all of them and no more
+        confirmations (``stopped``); mails not sent yet go too. How many ended."""
         with self._write() as cursor:
             if thread is None:
                 cursor.execute(
                     self._sql("DELETE FROM subscriptions WHERE subscriber = ?"), (subscriber,)
                 )
                 ended = int(cursor.rowcount)
-                for sql in (
-                    "DELETE FROM mails WHERE subscriber = ? AND sent IS NULL",
-                    "DELETE FROM opt_ins WHERE subscriber = ?",
-                    "DELETE FROM subscribers WHERE id = ?",
-                ):
-                    cursor.execute(self._sql(sql), (subscriber,))
+                cursor.execute(
+                    self._sql("DELETE FROM mails WHERE subscriber = ? AND sent IS NULL"),
+                    (subscriber,),
+                )
+                cursor.execute(
+                    self._sql("UPDATE subscribers SET stopped = ? WHERE id = ?"),
+                    (self._to_db(now), subscriber),
+                )
                 return ended
             cursor.execute(
                 self._sql("DELETE FROM subscriptions WHERE subscriber = ? AND thread = ?"),
@@ -264,7 +386,10 @@ class SubscriptionStore(Backend):
             )
             ended = int(cursor.rowcount)
             cursor.execute(
-                self._sql("DELETE FROM mails WHERE subscriber = ? AND thread = ? AND sent IS NULL"),
+                self._sql(
+                    "DELETE FROM mails WHERE subscriber = ? AND thread = ? AND sent IS NULL "
+                    "AND kind <> 'confirm'"
+                ),
                 (subscriber, thread),
             )
             return ended
@@ -284,73 +409,81 @@ class SubscriptionStore(Backend):
             ),
             (subscriber.id,),
         )
+        keys = self._read(
+            self._sql("SELECT confirmed FROM subscriber_keys WHERE subscriber = ? ORDER BY 1"),
+            (subscriber.id,),
+        )
         mails = self._read(
             self._sql(
-                "SELECT kind, comment, thread, created, sent FROM mails WHERE subscriber = ? "
-                "ORDER BY id"
+                "SELECT kind, comment, thread, created, sent, error FROM mails "
+                "WHERE subscriber = ? ORDER BY id"
             ),
             (subscriber.id,),
         )
         iso = self._iso
         return {
             "email": subscriber.email,
-            "created": subscriber.created.isoformat(),
+            "created": iso(subscriber.created),
             "confirmed": iso(subscriber.confirmed),
+            "stopped": iso(subscriber.stopped),
+            "browsers_confirmed": [iso(self._from_db(k["confirmed"])) for k in keys],
             "subscriptions": [
-                {"thread": t["thread"], "since": self._from_db(t["created"]).isoformat()}
-                for t in threads
+                {"thread": t["thread"], "since": iso(self._from_db(t["created"]))} for t in threads
             ],
             "mails": [
                 {
                     "kind": m["kind"], "comment": m["comment"], "thread": m["thread"],
-                    "queued": self._from_db(m["created"]).isoformat(),
-                    "sent": None if m["sent"] is None else self._from_db(m["sent"]).isoformat(),
+                    "queued": iso(self._from_db(m["created"])),
+                    "sent": None if m["sent"] is None else iso(self._from_db(m["sent"])),
+                    "note": m["error"],
                 }
                 for m in mails
             ],
         }  # fmt: skip
 
     def forget_subscriber(self, email: str) -> bool:
-        """An address's subscriber, subscriptions and mails, gone (``erase``)."""
+        """An address's subscriber, trusted browsers, subscriptions and mails, gone."""
         rows = self._read(
             self._sql("SELECT id FROM subscribers WHERE email_key = lower(?)"), (email.strip(),)
         )
         if not rows:
             return False
-        subscriber = int(rows[0]["id"])
         with self._write() as cursor:
-            for sql in (
-                "DELETE FROM subscriptions WHERE subscriber = ?",
-                "DELETE FROM mails WHERE subscriber = ?",
-                "DELETE FROM opt_ins WHERE subscriber = ?",
-                "DELETE FROM subscribers WHERE id = ?",
-            ):
-                cursor.execute(self._sql(sql), (subscriber,))
+            self._delete_subscribers(cursor, "id = ?", [rows[0]["id"]])
         return True
 
-    def purge_mail(self, sent_before: datetime, unconfirmed_before: datetime) -> int:
-        """Sent mails' rows older than ``sent_before``, and addresses never confirmed
-        since ``unconfirmed_before``, with theirs; how many rows went."""
-        gone = 0
+    def purge_mail(self, before: datetime) -> int:
+        """What readers' mail keeps past ``before``: mails queued before it (the notices'
+        window is shorter, so none is queued again), opt-ins of comments made before it or
+        gone, addresses never confirmed and not asked since, and confirmed ones that
+        follow nothing; addresses that stopped every mail stay (so that no confirmation
+        goes to them again). How many rows went."""
+        at = self._to_db(before)
         with self._write() as cursor:
-            cursor.execute(
-                self._sql("DELETE FROM mails WHERE sent IS NOT NULL AND sent < ?"),
-                (self._to_db(sent_before),),
-            )
-            gone += int(cursor.rowcount)
-            stale = "SELECT id FROM subscribers WHERE confirmed IS NULL AND created < ?"
-            for table, column in (
-                ("subscriptions", "subscriber"),
-                ("mails", "subscriber"),
-                ("opt_ins", "subscriber"),
-                ("subscribers", "id"),
+            gone = 0
+            for sql in (
+                "DELETE FROM mails WHERE created < ?",
+                "DELETE FROM opt_ins WHERE comment NOT IN (SELECT id FROM comments "
+                "WHERE created >= ?)",
             ):
-                cursor.execute(
-                    self._sql(f"DELETE FROM {table} WHERE {column} IN ({stale})"),
-                    (self._to_db(unconfirmed_before),),
-                )
+                cursor.execute(self._sql(sql), (at,))
                 gone += int(cursor.rowcount)
+            stale = (
+                "stopped IS NULL AND COALESCE(asked, created) < ? AND (NOT EXISTS (SELECT 1 "
+                "FROM subscriber_keys k WHERE k.subscriber = subscribers.id) OR NOT EXISTS "
+                "(SELECT 1 FROM subscriptions u WHERE u.subscriber = subscribers.id))"
+            )
+            gone += self._delete_subscribers(cursor, stale, [at])
         return gone
+
+    def _delete_subscribers(self, cursor: Any, where: str, params: list[Any]) -> int:
+        chosen = f"SELECT id FROM subscribers WHERE {where}"
+        gone = 0
+        for table in ("subscriptions", "subscriber_keys", "mails", "opt_ins"):
+            cursor.execute(self._sql(f"DELETE FROM {table} WHERE subscriber IN ({chosen})"), params)
+            gone += int(cursor.rowcount)
+        cursor.execute(self._sql(f"DELETE FROM subscribers WHERE {where}"), params)
+        return gone + int(cursor.rowcount)
 
     @property
     def _true(self) -> str:
@@ -360,7 +493,8 @@ class SubscriptionStore(Backend):
     def _false(self) -> str:
         return "0" if self.dialect == "sqlite" else "FALSE"
 
-    def _iso(self, value: datetime | None) -> str | None:
+    @staticmethod
+    def _iso(value: datetime | None) -> str | None:
         return None if value is None else value.isoformat()
 
     def _subscriber(self, row: Row) -> Subscriber:
@@ -369,5 +503,5 @@ class SubscriptionStore(Backend):
 
         return Subscriber(
             int(row["id"]), row["email"], self._from_db(row["created"]),
-            time(row["confirmed"]), time(row["asked"]),
+            time(row["confirmed"]), time(row["asked"]), time(row["stopped"]),
         )  # fmt: skip
