@@ -1,6 +1,6 @@
 """Readers' mail through a real SMTP server on loopback (aiosmtpd), on SQLite and
-PostgreSQL: double opt-in, "published" and "replied" notices, one-click unsubscribe, the
-hourly limit, a server that is down for a while, and two runners sending each mail once."""
+PostgreSQL: double opt-in per browser, "published" and "replied" notices, unsubscribing,
+the limits, a server that is down for a while, and two runners sending each mail once."""
 
 import re
 import threading
@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 
 from newsroom.comments import manifest, reader_mail
 from newsroom.comments.config import Settings
+from newsroom.comments.signing import BadToken
 from newsroom.comments.store.clock import now
 from tests.support.comments import new
 from tests.support.keys import TEST_SECRET_KEY
@@ -21,12 +22,12 @@ from tests.support.smtp import Inbox
 
 T0 = now().replace(microsecond=0)
 SITE = "https://news.example"
+CONFIRM_SUBJECT = "Confirm mail about your comments on The Daily"
 
 
 @pytest.fixture
 def threads(tmp_path):
-    thread = manifest.Thread("t", "Rates rise", "articles/t/", f"{SITE}/articles/t/", None, None,
-                             "en")  # fmt: skip
+    thread = manifest.Thread("t", "Rates rise", "articles/t/", "/articles/t/", None, None, "en")
     manifest.write(str(tmp_path), [thread], SITE, "The Daily")
     return str(tmp_path / "threads.json")
 
@@ -47,6 +48,11 @@ def settings(inbox, threads):
     return settings_for(inbox.url, threads)
 
 
+def by(email: str, key: str, **more):
+    """A comment by ``email`` from the browser holding author key ``key``."""
+    return new(email=email, author_key=key, ip_group=f"group-{key}", **more)
+
+
 def text_of(message) -> str:
     return message.get_body(("plain",)).get_content()
 
@@ -57,17 +63,20 @@ def token_in(message, action: str) -> str:
 
 
 def confirm(settings, store, message) -> None:
-    data = reader_mail.read_token(
-        settings.signer(), reader_mail.CONFIRM, token_in(message, "confirm")
-    )
-    assert store.confirm_subscriber(data["s"], now()) is not None
+    token = token_in(message, "confirm")
+    data = reader_mail.read_token(settings.signer(), reader_mail.CONFIRM, token)
+    assert store.trust(data["s"], data["c"], now())
+
+
+def subjects(inbox) -> list[str]:
+    return [message["Subject"] for _, message in inbox.messages]
 
 
 def test_box_confirm_approve_reply_unsubscribe(store, inbox, settings):
-    ann = store.add(new(email="Ann@Example.org", notify=True, created=T0))
+    ann = store.add(by("Ann@Example.org", "ka", notify=True, created=T0))
     assert reader_mail.run(settings, store, T0).sent == 1
     ((to, confirmation),) = inbox.messages
-    assert to == ["Ann@Example.org"] and "Confirm" in confirmation["Subject"]
+    assert to == ["Ann@Example.org"] and confirmation["Subject"] == CONFIRM_SUBJECT
     assert "List-Unsubscribe" not in confirmation  # nothing to leave yet
     assert confirmation.get_body(("html",)) is not None
     reader_mail.run(settings, store, T0 + timedelta(minutes=1))
@@ -84,11 +93,12 @@ def test_box_confirm_approve_reply_unsubscribe(store, inbox, settings):
     assert published["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert published["List-Unsubscribe"].startswith(f"<{SITE}/api/subscriptions/unsubscribe?")
 
-    reply = new(author="Bob", email="bob@example.org", parent=ann, status="approved")
+    reply = by("bob@example.org", "kb", author="Bob", parent=ann, status="approved")
     bob = store.add(
         replace(reply, body="I disagree.\n\nStrongly.", created=T0 + timedelta(minutes=4))
     )
-    store.add(new(email="ann@example.org", parent=ann, status="approved"))  # her own: no mail
+    store.add(by("ann@example.org", "ka", parent=ann, status="approved"))  # her own: no mail
+    store.add(by("ann@example.org", "k-new", parent=ann, status="approved"))  # hers too
     reader_mail.run(settings, store, T0 + timedelta(minutes=5))
     assert len(inbox.messages) == 3
     (to, replied) = inbox.messages[2]
@@ -98,42 +108,76 @@ def test_box_confirm_approve_reply_unsubscribe(store, inbox, settings):
     assert f"#comment-{bob}" in text_of(replied)
     assert "bob@example.org" not in replied.as_string()
 
-    data = reader_mail.read_token(
-        settings.signer(), reader_mail.UNSUBSCRIBE, token_in(replied, "unsubscribe")
-    )
-    assert store.unsubscribe(data["s"], data["t"]) == 1
-    store.add(new(author="Cy", email="cy@example.org", parent=ann, status="approved"))
+    token = token_in(replied, "unsubscribe")
+    data = reader_mail.read_token(settings.signer(), reader_mail.UNSUBSCRIBE, token)
+    assert store.unsubscribe(data["s"], data["t"], now()) == 1
+    store.add(by("cy@example.org", "kc", parent=ann, status="approved"))
     reader_mail.run(settings, store, T0 + timedelta(minutes=6))
     assert len(inbox.messages) == 3
+
+
+def test_a_stranger_with_a_confirmed_address_gets_it_nothing_but_a_confirmation(
+    store, inbox, settings
+):
+    store.add(by("ann@example.org", "ka", notify=True, status="approved", created=T0))
+    reader_mail.run(settings, store, T0)
+    confirm(settings, store, inbox.messages[0][1])
+    reader_mail.run(settings, store, T0 + timedelta(minutes=1))
+    assert subjects(inbox)[1].endswith("is published")
+
+    stranger = by("ann@example.org", "k-stranger", notify=True, status="approved")
+    posed = store.add(replace(stranger, created=T0 + timedelta(days=2)))
+    day2 = T0 + timedelta(days=2)
+    store.add(by("bob@example.org", "kb", parent=posed, status="approved", created=day2))
+    reader_mail.run(settings, store, T0 + timedelta(days=2, minutes=1))
+    assert subjects(inbox)[2:] == [CONFIRM_SUBJECT]  # for the new browser; no notice
+
+    token = token_in(inbox.messages[1][1], "unsubscribe")
+    data = reader_mail.read_token(settings.signer(), reader_mail.UNSUBSCRIBE, token)
+    store.unsubscribe(data["s"], None, now())  # every mail
+    again = by("ann@example.org", "k-other", notify=True, created=T0 + timedelta(days=4))
+    store.add(again)
+    reader_mail.run(settings, store, T0 + timedelta(days=4, minutes=1))
+    assert len(inbox.messages) == 3  # stopped: not even a confirmation
+    day4 = T0 + timedelta(days=4)
+    mine = store.add(by("ann@example.org", "ka", notify=True, status="approved", created=day4))
+    reader_mail.run(settings, store, T0 + timedelta(days=4, minutes=2))
+    assert subjects(inbox)[3:] == ["Your comment on “Rates rise” is published"]  # her browser
+    assert f"#comment-{mine}" in text_of(inbox.messages[3][1])
 
 
 def test_an_unconfirmed_address_gets_one_confirmation_a_day_and_nothing_else(
     store, inbox, settings
 ):
-    first = store.add(new(email="eve@example.org", notify=True, status="approved"))
+    first = store.add(by("eve@example.org", "ke", notify=True, status="approved", created=T0))
     reader_mail.run(settings, store, T0)
-    store.add(new(email="eve@example.org", notify=True, status="approved"))
-    store.add(new(author="Bob", email="bob@example.org", parent=first, status="approved"))
+    store.add(by("eve@example.org", "ke", notify=True, status="approved", created=T0))
+    store.add(by("bob@example.org", "kb", parent=first, status="approved", created=T0))
     reader_mail.run(settings, store, T0 + timedelta(hours=23))
     assert len(inbox.messages) == 1
-    store.add(new(email="eve@example.org", notify=True))
+    store.add(by("eve@example.org", "ke", notify=True, created=T0 + timedelta(hours=25)))
     reader_mail.run(settings, store, T0 + timedelta(hours=25))
-    assert [m["Subject"] for _, m in inbox.messages] == [
-        "Confirm mail about your comments on The Daily"
-    ] * 2
-    spam = store.add(new(email="victim@example.org", notify=True, status="spam"))
+    assert subjects(inbox) == [CONFIRM_SUBJECT] * 2
+    spam = store.add(by("victim@example.org", "kv", notify=True, status="spam"))
+    unchecked = store.add(by("victim@example.org", "kv", notify=True, akismet="unchecked"))
     reader_mail.run(settings, store, T0 + timedelta(hours=26))
     assert len(inbox.messages) == 2 and store.subscriptions_of("victim@example.org") is None
-    assert store.get(spam).notify
+    assert store.get(spam).notify and store.opt_ins_waiting() == [unchecked]  # after Akismet
+
+
+def test_one_address_group_gets_three_confirmations_a_day(store, inbox, settings):
+    for n in range(5):
+        store.add(new(email=f"v{n}@example.org", author_key=f"k{n}", notify=True, created=T0))
+    reader_mail.run(settings, store, T0)
+    assert len(inbox.messages) == 3
 
 
 def test_at_most_ten_mails_an_hour_to_one_address(store, inbox, settings):
-    ann = store.add(new(notify=True, status="approved", created=T0))
+    ann = store.add(by("ann@example.org", "ka", notify=True, status="approved", created=T0))
     reader_mail.run(settings, store, T0)
     confirm(settings, store, inbox.messages[0][1])
     for n in range(12):
-        reply = new(author=f"R{n}", email=f"r{n}@example.org", parent=ann, status="approved")
-        store.add(replace(reply, created=T0))
+        store.add(by(f"r{n}@example.org", f"r{n}", parent=ann, status="approved", created=T0))
     ran = reader_mail.run(settings, store, T0 + timedelta(minutes=1))
     assert (ran.sent, ran.put_off) == (9, 4)  # the confirmation counts: 10 in the hour
     assert reader_mail.run(settings, store, T0 + timedelta(minutes=30)).sent == 0
@@ -145,7 +189,7 @@ def test_mail_waits_while_the_server_is_down_and_goes_once_it_is_back(store, thr
     box = Inbox()
     port = free_port()
     settings = settings_for(f"smtp://127.0.0.1:{port}", threads)
-    store.add(new(notify=True))
+    store.add(by("ann@example.org", "ka", notify=True, created=T0))
     down = reader_mail.run(settings, store, T0)
     assert (down.queued, down.sent, down.put_off) == (1, 0, 1)
     assert reader_mail.run(settings, store, T0 + timedelta(seconds=30)).put_off == 0  # not due
@@ -159,9 +203,31 @@ def test_mail_waits_while_the_server_is_down_and_goes_once_it_is_back(store, thr
     assert len(box.messages) == 1
 
 
+def test_a_recipient_refused_for_good_is_dropped_and_the_rest_go(store, threads):
+    class Refusing(Inbox):
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if address.startswith("gone@"):
+                return "550 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    box = Refusing()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings = settings_for(f"smtp://127.0.0.1:{controller.port}", threads)
+        store.add(by("gone@example.org", "kg", notify=True, created=T0))
+        store.add(by("here@example.org", "kh", notify=True, created=T0))
+        ran = reader_mail.run(settings, store, T0)
+    finally:
+        controller.stop()
+    assert (ran.sent, ran.dropped) == (1, 1)
+    assert [to for to, _ in box.messages] == [["here@example.org"]]
+
+
 def test_two_runners_send_each_mail_once(store, inbox, settings):
     for n in range(8):
-        store.add(new(email=f"p{n}@example.org", notify=True))
+        store.add(by(f"p{n}@example.org", f"k{n}", notify=True, created=T0))
     barrier = threading.Barrier(2)
 
     def runner():
@@ -178,20 +244,37 @@ def test_two_runners_send_each_mail_once(store, inbox, settings):
 
 
 def test_a_forged_or_foreign_token_is_refused(settings):
-    from newsroom.comments.signing import BadToken
-
     signer = settings.signer()
-    other = signer.sign("action", {"s": 1, "e": "x"}, timedelta(days=1))
-    for token in (other, other + "x", "", "a" * 2000):
+    other = signer.sign("action", {"s": 1, "c": 2, "e": "x"}, timedelta(days=1))
+    unsubscribe = signer.sign(reader_mail.UNSUBSCRIBE, {"s": 1, "t": "t", "e": "x"}, timedelta(1))
+    for token in (other, other + "x", "", "a" * 3000, unsubscribe):
         with pytest.raises(BadToken):
             reader_mail.read_token(signer, reader_mail.CONFIRM, token)
 
 
-def test_export_and_erase_cover_subscriptions(store, inbox, settings):
-    store.add(new(email="ann@example.org", notify=True))
+def test_export_erase_and_purge(store, inbox, settings):
+    store.add(by("ann@example.org", "ka", notify=True, created=T0))
     reader_mail.run(settings, store, T0)
     kept = store.subscriptions_of("ANN@example.org")
     assert kept["email"] == "ann@example.org" and kept["subscriptions"][0]["thread"] == "t"
-    assert [m["kind"] for m in kept["mails"]] == ["confirm"]
-    assert store.forget_subscriber("ann@example.org")
+    assert [m["kind"] for m in kept["mails"]] == ["confirm"] and kept["confirmed"] is None
+    assert store.purge_mail(T0 - timedelta(days=1)) == 0  # all newer
+    assert store.purge_mail(T0 + timedelta(days=31)) > 0  # never confirmed: gone
     assert store.subscriptions_of("ann@example.org") is None
+    store.add(by("bo@example.org", "kb", notify=True, created=T0))
+    reader_mail.run(settings, store, T0)
+    assert store.forget_subscriber("bo@example.org")
+    assert store.subscriptions_of("bo@example.org") is None
+
+
+def test_notices_are_not_sent_again_after_the_purge(store, inbox, settings):
+    ann = store.add(by("ann@example.org", "ka", notify=True, status="approved", created=T0))
+    reader_mail.run(settings, store, T0)
+    confirm(settings, store, inbox.messages[0][1])
+    store.add(by("bob@example.org", "kb", parent=ann, status="approved", created=T0))
+    reader_mail.run(settings, store, T0 + timedelta(minutes=1))
+    assert len(inbox.messages) == 3
+    later = T0 + timedelta(days=31)
+    store.purge_mail(later - timedelta(days=30))
+    reader_mail.run(settings, store, later)
+    assert len(inbox.messages) == 3

@@ -24,7 +24,12 @@ def path_in(message, action: str) -> str:
 
 
 def test_confirm_then_unsubscribe_with_one_click(service_runner, fake_akismet, inbox):
-    env = {**fake_akismet.env(), "NEWSROOM_SMTP_URL": inbox.url, "NEWSROOM_MAIL_FROM": SENDER}
+    env = {
+        **fake_akismet.env(),
+        "NEWSROOM_SMTP_URL": inbox.url,
+        "NEWSROOM_MAIL_FROM": SENDER,
+        "NEWSROOM_SERVICE_URL": "https://comments.news.example",
+    }
     service = service_runner.start(env)
     settings, store = service.settings.comments, service.store
     with service.client() as client:
