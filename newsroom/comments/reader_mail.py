@@ -99,7 +99,7 @@ def run(settings: Settings, store: Store, now: datetime) -> Ran:
     queued += store.queue_notices(now, now - NOTICE_WINDOW)
     sender = Sender(settings, store, threads, now)
     stop = time.monotonic() + RUN_SECONDS
-    for mail in store.mails_due(now, BATCH):
+    for mail in store.outbox_due(now, BATCH):
         if time.monotonic() > stop or not sender.send(mail):
             break  # out of time, or the server failed: the rest wait for the next turn
     return Ran(handled, queued, sender.sent, sender.put_off, sender.dropped)
@@ -122,7 +122,7 @@ class Sender:
 
     def send(self, mail: Mail) -> bool:
         """False when the SMTP server failed as a whole (the run stops there)."""
-        if not self.store.claim_mail(mail.id, self.now, self.now + CLAIM):
+        if not self.store.outbox_claim(mail.id, self.now, self.now + CLAIM):
             return True  # another runner has it
         subscriber = self.store.subscriber(mail.subscriber)
         try:
@@ -134,7 +134,7 @@ class Sender:
         recent = self.store.sent_to_since(subscriber.id, self.now - timedelta(hours=1))
         if len(recent) >= MAX_AN_HOUR:
             later = recent[-MAX_AN_HOUR] + timedelta(hours=1)
-            self.store.mail_put_off(mail.id, later, "over the hourly limit", tried=False)
+            self.store.outbox_put_off(mail.id, later, "over the hourly limit", tried=False)
             self.put_off += 1
             return True
         try:
@@ -147,12 +147,12 @@ class Sender:
         except Exception as exc:  # the network, TLS, a timeout: the server as a whole
             return self._failed(mail, exc, for_good=False, whole_server=True)
         # A crash here sends this mail again once its claim runs out: at least once.
-        self.store.mail_sent(mail.id, self.now)
+        self.store.outbox_sent(mail.id, self.now)
         self.sent += 1
         return True
 
     def _drop(self, mail: Mail, why: str) -> bool:
-        self.store.mail_sent(mail.id, self.now, f"dropped: {why}")
+        self.store.outbox_sent(mail.id, self.now, f"dropped: {why}")
         self.dropped += 1
         return True
 
@@ -163,7 +163,7 @@ class Sender:
             self._drop(mail, f"refused: {reason}")
             return not whole_server or for_good
         wait = min(FIRST_WAIT * 2 ** min(mail.attempts, 10), LONGEST_WAIT)
-        self.store.mail_put_off(mail.id, self.now + wait, reason)
+        self.store.outbox_put_off(mail.id, self.now + wait, reason)
         logger.warning("Reader mail %s not sent (tried again in %s): %s", mail.id, wait, reason)
         self.put_off += 1
         return not whole_server

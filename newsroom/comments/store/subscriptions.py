@@ -308,7 +308,7 @@ class SubscriptionStore(Backend):
         )
         return max(int(cursor.rowcount), 0)
 
-    def mails_due(self, now: datetime, limit: int = 50) -> list[Mail]:
+    def outbox_due(self, now: datetime, limit: int = 50) -> list[Mail]:
         rows = self._read(
             self._sql(
                 f"SELECT {MAIL_COLUMNS} FROM mails WHERE sent IS NULL AND due <= ? "
@@ -324,7 +324,7 @@ class SubscriptionStore(Backend):
             for r in rows
         ]  # fmt: skip
 
-    def claim_mail(self, id: int, now: datetime, until: datetime) -> bool:
+    def outbox_claim(self, id: int, now: datetime, until: datetime) -> bool:
         """Take a due mail for sending: no other runner sends it before ``until``."""
         with self._write() as cursor:
             cursor.execute(
@@ -333,7 +333,7 @@ class SubscriptionStore(Backend):
             )
             return int(cursor.rowcount) == 1
 
-    def mail_sent(self, id: int, now: datetime, note: str | None = None) -> None:
+    def outbox_sent(self, id: int, now: datetime, note: str | None = None) -> None:
         """Sent (or, with a ``note``, dropped: nothing to tell, or given up on)."""
         with self._write() as cursor:
             cursor.execute(
@@ -341,7 +341,7 @@ class SubscriptionStore(Backend):
                 (self._to_db(now), note, id),
             )
 
-    def mail_put_off(self, id: int, due: datetime, error: str, tried: bool = True) -> None:
+    def outbox_put_off(self, id: int, due: datetime, error: str, tried: bool = True) -> None:
         """Not sent now: tried again at ``due`` (``tried``: a failure, counted)."""
         with self._write() as cursor:
             cursor.execute(
