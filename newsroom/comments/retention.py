@@ -4,8 +4,7 @@ Spam is deleted after 15 days. IP addresses, user agents and referrers are erase
 ``personal_data_days``. The e-mail address of spam and rejected comments is kept only
 as a keyed hash after ``refused_email_days``. Pending comments are never touched by age:
 nobody has read them yet. Ended console sessions and old failed sign-ins go too, and so
-do readers' mail records: sent mails after MAIL_KEPT, and addresses never confirmed
-after UNCONFIRMED_KEPT (with their subscriptions).
+do readers' mail records after MAIL_KEPT (store/subscriptions.py, ``purge_mail``).
 """
 
 from __future__ import annotations
@@ -20,8 +19,7 @@ from newsroom.comments.signing import email_hash
 from newsroom.comments.store import Store
 
 SPAM_KEPT = timedelta(days=15)
-MAIL_KEPT = timedelta(days=30)  # a sent mail's row: what the hourly limit and an export read
-UNCONFIRMED_KEPT = timedelta(days=30)
+MAIL_KEPT = timedelta(days=30)  # readers' mail: longer than its notices' window (25 days)
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ def purge(
     hidden = store.erase_refused_emails(refused_before, hashed or (lambda email: None))
     store.purge_accounts(now, sessions.IDLE, sessions.BACKOFF)
     store.catch_up_search()  # the day's comments, so that a first search is quick
-    mail_rows = store.purge_mail(now - MAIL_KEPT, now - UNCONFIRMED_KEPT)
+    mail_rows = store.purge_mail(now - MAIL_KEPT)
     return Purged(deleted, erased, hidden, hashed is not None, mail_rows)
 
 

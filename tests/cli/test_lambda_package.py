@@ -264,7 +264,7 @@ def _events() -> list[tuple[object, object]]:
     made.append((listing, _nothing_published))
     made.append(({"job": "purge"}, _ran("purge")))
     scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-    made.append((scheduled, _ran("recheck", "purge", "publish")))
+    made.append((scheduled, _ran("recheck", "purge", "publish", "mail")))
     made.append(({"job": "nope"}, _refused("unknown job")))
     made.append(({"something": "else"}, _refused("unknown event")))
     made.append((42, _refused("unknown event")))

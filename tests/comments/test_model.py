@@ -34,6 +34,7 @@ def test_limits_and_labels():
         "email": 254,
         "url": 200,
         "body": 5000,
+        "notify": 5,
         "nickname": 200,
     }
     assert all(field.label for field in POSTED if field.shown)
