@@ -29,6 +29,13 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def _ticked(value) -> bool:
+    from newsroom.service.intake import TICKED
+
+    key = value.strip().lower() if isinstance(value, str) else value
+    return isinstance(key, bool | str) and TICKED.get(key, False)
+
+
 def page(
     action: str,
     values: dict[str, str],
@@ -37,6 +44,8 @@ def page(
     back: str = "",
     heading: str = "",
 ) -> str:
+    if "notify" in values:  # the box as it was posted: "off" or "false" leaves it unticked
+        values = {**values, "notify": "on" if _ticked(values["notify"]) else ""}
     form = {
         "action": action,
         "thread": values.get("thread", ""),
