@@ -210,7 +210,9 @@ class Site:
     def of(cls, settings: Settings, threads: ThreadIndex) -> Site:
         built = threads.current()
         url = (settings.site_url or built.site_url or "").rstrip("/")
-        service = _origin(settings.service_url or url)
+        # The site's pages post to /api/comments on their own origin (the build's
+        # NEWSROOM_COMMENTS_API), whatever path the site itself is under.
+        service = _origin(settings.service_url, path=True) or _origin(url, path=False)
         name = built.site_name or urlsplit(url).netloc or "the site"
         return cls(name, url, service, settings.mail_from)
 
@@ -221,11 +223,11 @@ class Site:
         return f"{self.service}{PATH}/{action}?{urlencode({'token': token})}"
 
 
-def _origin(address: str) -> str:
+def _origin(address: str, path: bool) -> str:
     parts = urlsplit(address)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/') if path else ''}"
 
 
 def confirm_token(signer: Signer, subscriber: Subscriber, comment: int) -> str:

@@ -61,11 +61,13 @@ class OptInRules:
 
 class SubscriptionStore(Backend):
     def opt_ins_waiting(self, limit: int = 200) -> list[int]:
-        """Comments whose box is ticked and not yet handled, oldest first."""
+        """Comments whose box is ticked and not yet handled, oldest first; not those
+        waiting for Akismet (or a moderator, without a key), which would hold up the rest."""
         rows = self._read(
             self._sql(
                 "SELECT id FROM comments WHERE "
-                f"notify = {self._true} AND opt_in_done = {self._false} ORDER BY id LIMIT ?"
+                f"notify = {self._true} AND opt_in_done = {self._false} "
+                "AND NOT (akismet = 'unchecked' AND status = 'pending') ORDER BY id LIMIT ?"
             ),
             (limit,),
         )
