@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from newsroom.comments import manifest, reader_mail
 from newsroom.comments.config import Settings
 from newsroom.comments.signing import BadToken
+from newsroom.comments.store import open_store
 from newsroom.comments.store.clock import now
 from tests.support.comments import new
 from tests.support.keys import TEST_SECRET_KEY
@@ -235,20 +236,22 @@ def test_a_recipient_refused_for_good_is_dropped_and_the_rest_go(store, threads)
     assert [to for to, _ in received(box)] == [["here@example.org"]]
 
 
-def test_two_runners_send_each_mail_once(store, inbox, settings):
+def test_two_runners_send_each_mail_once(store, store_url, inbox, settings):
     for n in range(8):
         store.add(by(f"p{n}@example.org", f"k{n}", notify=True, created=T0))
     barrier = threading.Barrier(2)
+    other = open_store(store_url)  # a second instance: its own connections
 
-    def runner():
+    def runner(runners_store):
         barrier.wait()
-        reader_mail.run(settings, store, T0)
+        reader_mail.run(settings, runners_store, T0)
 
-    workers = [threading.Thread(target=runner) for _ in range(2)]
+    workers = [threading.Thread(target=runner, args=(each,)) for each in (store, other)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
+    other.close()
     recipients = sorted(to[0] for to, _ in received(inbox))
     assert recipients == [f"p{n}@example.org" for n in range(8)]
 

@@ -77,6 +77,12 @@ def test_confirm_then_unsubscribe_with_one_click(service_runner, fake_akismet, i
         )
         assert answer.status_code == 200 and "no more mail" in answer.text
         assert store.subscriptions_of("ann@example.org")["subscriptions"] == []
+        reply = comment(author="Bob", email="bob@example.org", parent=ticked)
+        bob = client.post("/api/comments", json=reply).json()["id"]
+        store.set_status([bob], "approved")
+        sent = len(inbox.messages)
+        assert reader_mail.run(settings, store, now()).sent == 0  # no further mail
+        assert len(inbox.messages) == sent
 
         expired = client.get("/api/subscriptions/confirm?token=forged.token")
         assert expired.status_code == 410
