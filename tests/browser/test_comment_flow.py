@@ -48,7 +48,7 @@ def fill_form(page, name: str, body: str, email: str = "reader@example.org") -> 
     form = page.locator("#comment-form")
     form.get_by_label("Name").fill(name)
     form.get_by_label("Email").fill(email)
-    form.get_by_label("Comment").fill(body)
+    form.get_by_label("Comment", exact=True).fill(body)
 
 
 BOX = "E-mail me when my comment is published and when someone replies"
