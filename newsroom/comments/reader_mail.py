@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from newsroom.comments.config import Settings
@@ -242,7 +243,7 @@ def unsubscribe_token(signer: Signer, subscriber: Subscriber, thread: str) -> st
     return signer.sign(UNSUBSCRIBE, data, FOREVER)
 
 
-def read_token(signer: Signer, purpose: str, token: str) -> dict:
+def read_token(signer: Signer, purpose: str, token: str) -> dict[str, Any]:
     """The token's data (a subscriber ``s``, and a comment ``c`` or a thread ``t``);
     BadToken else."""
     if len(token) > 2000:
@@ -258,7 +259,7 @@ def read_token(signer: Signer, purpose: str, token: str) -> dict:
     return data
 
 
-def matches(signer: Signer, subscriber: Subscriber | None, data: dict) -> bool:
+def matches(signer: Signer, subscriber: Subscriber | None, data: dict[str, Any]) -> bool:
     """Whether the token was made for this subscriber's address (an id alone could
     outlive its address: erased, then asked for again)."""
     return subscriber is not None and data.get("e") == _address(signer, subscriber)
@@ -281,7 +282,9 @@ def confirmation(
     return _mail(site, subscriber, f"Confirm mail about your comments on {site.name}", text)
 
 
-def published(site: Site, signer: Signer, subscriber: Subscriber, thread: Thread, comment: int):
+def published(
+    site: Site, signer: Signer, subscriber: Subscriber, thread: Thread, comment: int
+) -> EmailMessage:
     link = _anchor(site, thread, comment)
     text = f"Your comment on “{_line(thread.title)}” is published:\n{link}\n"
     subject = f"Your comment on “{_line(thread.title)}” is published"
@@ -296,7 +299,7 @@ def replied(
     comment: int,
     author: str,
     body: str,
-):
+) -> EmailMessage:
     name = _line(author)
     text = (
         f"{name} replied to your comment on “{_line(thread.title)}”:\n\n"

@@ -291,7 +291,11 @@ class SubscriptionStore(Backend):
         at = self._to_db(now)
         queued = 0
         with self._write() as cursor:
-            for kind, rows in (("published", published), ("replied", replies)):
+            notices: tuple[tuple[MailKind, list[Row]], ...] = (
+                ("published", published),
+                ("replied", replies),
+            )
+            for kind, rows in notices:
                 for row in rows:
                     queued += self._queue(
                         cursor, kind, row["subscriber"], row["comment"], row["thread"], at
