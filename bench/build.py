@@ -428,10 +428,17 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=100_000, help="0 to skip that part")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    print(machine(), flush=True)
+    try:
+        measure(args, sizes)
+    finally:  # a failed run's folders too
+        empty_trash()
+
+
+def measure(args, sizes: list[int]) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSROOM_DATABASE_URL": NO_STORE}
     ours_command = [*PELICAN, "-s", "pelicanconf.py"]
     vanilla_command = [*PELICAN, "content", "-o", "output", "-s", "vanillaconf.py"]
-    print(machine(), flush=True)
     rows, rebuilds, per_article, memory = [], [], {}, []
     for size in sizes:
         repeat = args.repeat or (3 if size <= 1000 else 2)
@@ -481,7 +488,6 @@ def main() -> None:
             (f"with {args.comments} comments vs without", size, with_comments, without, 1.15)
         )
     report(rows, rebuilds, per_article, memory)
-    empty_trash()
 
 
 MARKDOWN_UP_TO = 5000  # "ours, same Markdown" runs up to this size

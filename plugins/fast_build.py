@@ -38,6 +38,9 @@ def finish_all(pelican) -> None:
 
 def forget_last_build(pelican) -> None:
     processes.forget_last_build()
+
+
+def forget_urls(generator) -> None:
     listings.forget_urls()
 
 
@@ -65,6 +68,7 @@ def register() -> None:
     signals.initialized.connect(forget_last_build)
     signals.get_writer.connect(get_writer)
     signals.generator_init.connect(add_filters)
+    signals.article_generator_init.connect(forget_urls)
     signals.article_generator_init.connect(listings.speed_up_period_archives)
     signals.article_generator_init.connect(article_cache.read_ahead)
     signals.article_generator_finalized.connect(listings.index_taxonomies)

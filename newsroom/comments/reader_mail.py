@@ -80,9 +80,20 @@ def off_because(settings: Settings, threads: ThreadIndex) -> str:
     return ""
 
 
+def threads_at(path: str) -> ThreadIndex:
+    """The manifest, kept from one turn to the next (read again only when it changes)."""
+    index = _threads.get(path)
+    if index is None:
+        index = _threads[path] = ThreadIndex(path)
+    return index
+
+
+_threads: dict[str, ThreadIndex] = {}
+
+
 def run(settings: Settings, store: Store, now: datetime) -> Ran:
     """One turn of the mail job: opt-ins handled, notices queued, due mails sent."""
-    threads = ThreadIndex(settings.threads_path)
+    threads = threads_at(settings.threads_path)
     if off_because(settings, threads):
         return Ran()
     rules = OptInRules(
@@ -142,10 +153,10 @@ class Sender:
             send(self.settings.smtp_url, message, self.settings.smtp_ca_file, subscriber.email)
         except smtplib.SMTPRecipientsRefused as exc:  # this address only
             return self._failed(mail, exc, for_good=_permanent(exc), whole_server=False)
-        except smtplib.SMTPResponseException as exc:
-            # 5xx: refused for good (this mail); 4xx: the server is struggling.
-            return self._failed(mail, exc, for_good=exc.smtp_code >= 500, whole_server=True)
-        except Exception as exc:  # the network, TLS, a timeout: the server as a whole
+        except smtplib.SMTPDataError as exc:  # this mail: 5xx for good, 4xx put off
+            code = exc.smtp_code
+            return self._failed(mail, exc, for_good=code >= 500, whole_server=code < 500)
+        except Exception as exc:  # the network, TLS, a login or a sender refused: the server
             return self._failed(mail, exc, for_good=False, whole_server=True)
         # A crash here sends this mail again once its claim runs out: at least once.
         self.store.outbox_sent(mail.id, self.now)

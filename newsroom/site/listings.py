@@ -90,5 +90,6 @@ def url_of(wrapper) -> str:
 
 
 def forget_urls() -> None:
-    """A new build (``pelican -r``) may have changed the settings the URLs follow."""
+    """``article_generator_init``: a build of its own (``pelican -r`` builds again in one
+    process, with new objects, and maybe new settings)."""
     _urls.clear()

@@ -52,7 +52,7 @@ def count(settings, articles: int | None = None) -> int:
     if value in (None, 0):
         return available() if articles is None or articles >= WORKERS_FROM else 1
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        logger.error("%s must be a whole number from 1 (0: one per CPU); using 1", SETTING)
+        logger.error("%s must be a whole number from 1 (0: as the site suits); using 1", SETTING)
         return 1
     return value
 

@@ -236,6 +236,25 @@ def test_a_recipient_refused_for_good_is_dropped_and_the_rest_go(store, threads)
     assert [to for to, _ in received(box)] == [["here@example.org"]]
 
 
+def test_a_sender_the_server_refuses_puts_mail_off_not_away(store, threads):
+    class RefusingSender(Inbox):
+        async def handle_MAIL(self, server, session, envelope, address, options):
+            return "553 not a sender of ours"
+
+    box = RefusingSender()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings = settings_for(f"smtp://127.0.0.1:{controller.port}", threads)
+        for n in range(3):
+            store.add(by(f"p{n}@example.org", f"k{n}", notify=True, created=T0))
+        ran = reader_mail.run(settings, store, T0)
+    finally:
+        controller.stop()
+    assert (ran.sent, ran.put_off, ran.dropped) == (0, 1, 0)  # the run stopped at the first
+    assert len(store.outbox_due(T0 + timedelta(hours=1))) == 3  # all kept, to try again
+
+
 def test_two_runners_send_each_mail_once(store, store_url, inbox, settings):
     for n in range(8):
         store.add(by(f"p{n}@example.org", f"k{n}", notify=True, created=T0))

@@ -82,8 +82,9 @@ def test_comments_section_and_form(seed_site):
     assert fields["url"]["type"] == "url"
     assert fields["body"].name == "textarea"
     for field in POSTED:  # the limits come from the one declaration
-        if field.shown and field.input != "honeypot":
+        if field.shown and field.input not in ("honeypot", "checkbox"):
             assert fields[field.name]["maxlength"] == str(field.limit)
+    assert fields["notify"]["type"] == "checkbox" and not fields["notify"].has_attr("checked")
     labels = {label["for"]: label.get_text(" ", strip=True) for label in form.select("label")}
     assert labels["comment-author"] == "Name"
     assert labels["comment-email"] == "Email (never published)"

@@ -260,7 +260,7 @@ MIGRATIONS.append(
         {
             # Readers' mail (comments/reader_mail.py). A comment's ``notify`` is its
             # author's ticked box, ``opt_in_done`` that the mail job has handled it. A
-            # subscriber is an address (``email_key``: the database's lower() of it),
+            # subscriber is an address (``email_key``: its casefold, as erasure matches),
             # ``asked`` when it was last sent a confirmation, ``stopped`` when it asked for
             # no more mail. Trust is per browser: ``subscriber_keys`` holds the author keys
             # (comments/authors.py) whose confirmation link was followed, and only comments

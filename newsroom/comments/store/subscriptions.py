@@ -23,6 +23,13 @@ from typing import Any, Literal
 from newsroom.comments.store.backend import Backend, Row
 
 MailKind = Literal["confirm", "published", "replied"]
+
+
+def email_key(email: str) -> str:
+    """An address as subscribers are known by: case does not count (as for erasure)."""
+    return email.strip().casefold()
+
+
 SUBSCRIBER_COLUMNS = "id, email, created, confirmed, asked, stopped"
 MAIL_COLUMNS = "id, kind, subscriber, comment, thread, attempts, created"
 
@@ -82,8 +89,8 @@ class SubscriptionStore(Backend):
         with self._write() as cursor:
             cursor.execute(
                 self._sql(
-                    "SELECT thread, email, status, akismet, author_key, created, ip_group "
-                    f"FROM comments WHERE id = ?{self.row_lock}"
+                    "SELECT thread, email, status, akismet, author_key, created, updated, "
+                    f"ip_group FROM comments WHERE id = ?{self.row_lock}"
                 ),
                 (comment,),
             )
@@ -106,21 +113,21 @@ class SubscriptionStore(Backend):
         if row["akismet"] == "unchecked" and row["status"] != "approved":
             return "later"  # a spam check first: confirmations are what spammers would send
         created = self._from_db(row["created"])
-        if created < rules.oldest:
-            return "too old"
+        if self._from_db(row["updated"] or row["created"]) < rules.oldest:
+            return "too old"  # neither made nor moderated lately: mail was off meanwhile
+        key = email_key(row["email"])
         cursor.execute(
             self._sql(
-                "INSERT INTO subscribers (email, email_key, created) VALUES (?, lower(?), ?) "
+                "INSERT INTO subscribers (email, email_key, created) VALUES (?, ?, ?) "
                 "ON CONFLICT (email_key) DO NOTHING"
             ),
-            (row["email"], row["email"], at),
+            (row["email"], key, at),
         )
         cursor.execute(
             self._sql(
-                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = lower(?)"
-                f"{self.row_lock}"
+                f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = ?{self.row_lock}"
             ),
-            (row["email"],),
+            (key,),
         )
         subscriber = self._subscriber(cursor.fetchone())
         trusted = self._trusts(cursor, subscriber.id, row["author_key"])
@@ -204,15 +211,17 @@ class SubscriptionStore(Backend):
         trust (the subscriber or the comment is gone, or the comment has no key)."""
         at = self._to_db(now)
         with self._write() as cursor:
+            if not self._lock_subscriber(cursor, subscriber):
+                return False
             cursor.execute(
                 self._sql(
-                    "SELECT c.author_key FROM comments c JOIN subscribers s ON s.id = ? "
-                    "WHERE c.id = ? AND lower(c.email) = s.email_key"
+                    "SELECT c.author_key, c.email, s.email_key FROM comments c "
+                    "JOIN subscribers s ON s.id = ? WHERE c.id = ?"
                 ),
                 (subscriber, comment),
             )
             row = cursor.fetchone()
-            if row is None or not row["author_key"]:
+            if row is None or not row["author_key"] or email_key(row["email"]) != row["email_key"]:
                 return False
             cursor.execute(
                 self._sql(
@@ -229,6 +238,13 @@ class SubscriptionStore(Backend):
                 (at, subscriber),
             )
             return True
+
+    def _lock_subscriber(self, cursor: Any, subscriber: int) -> bool:
+        """The subscriber's row, locked first (as ``handle_opt_in`` does: no deadlock)."""
+        cursor.execute(
+            self._sql(f"SELECT id FROM subscribers WHERE id = ?{self.row_lock}"), (subscriber,)
+        )
+        return cursor.fetchone() is not None
 
     def trusted(self, subscriber: int, comment: int) -> bool:
         """Whether the comment's browser is one the subscriber confirmed."""
@@ -275,7 +291,8 @@ class SubscriptionStore(Backend):
         )
         replies = self._read(
             self._sql(
-                "SELECT r.id AS comment, r.thread, u.subscriber FROM comments r "
+                "SELECT r.id AS comment, r.thread, r.email, s.email_key, u.subscriber "
+                "FROM comments r "
                 "JOIN comments p ON p.id = r.parent "
                 "JOIN subscriptions u ON u.thread = p.thread "
                 "JOIN subscriber_keys k ON k.subscriber = u.subscriber "
@@ -283,11 +300,12 @@ class SubscriptionStore(Backend):
                 "JOIN subscribers s ON s.id = u.subscriber "
                 "WHERE r.status = 'approved' AND r.created >= ? AND r.created >= u.created "
                 "AND (r.author_key IS NULL OR r.author_key <> p.author_key) "
-                "AND lower(r.email) <> s.email_key AND NOT EXISTS (SELECT 1 FROM mails m "
+                "AND NOT EXISTS (SELECT 1 FROM mails m "
                 "WHERE m.comment = r.id AND m.kind = 'replied' AND m.subscriber = u.subscriber)"
             ),
             (window,),
         )
+        replies = [r for r in replies if email_key(r["email"]) != r["email_key"]]  # not theirs
         at = self._to_db(now)
         queued = 0
         with self._write() as cursor:
@@ -372,6 +390,8 @@ class SubscriptionStore(Backend):
         """One article's subscription, or (``thread`` None) all of them and no more
         confirmations (``stopped``); mails not sent yet go too. How many ended."""
         with self._write() as cursor:
+            if not self._lock_subscriber(cursor, subscriber):
+                return 0
             if thread is None:
                 cursor.execute(
                     self._sql("DELETE FROM subscriptions WHERE subscriber = ?"), (subscriber,)
@@ -403,8 +423,8 @@ class SubscriptionStore(Backend):
     def subscriptions_of(self, email: str) -> dict[str, Any] | None:
         """What is kept about an address's mail (for an export), or None."""
         rows = self._read(
-            self._sql(f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = lower(?)"),
-            (email.strip(),),
+            self._sql(f"SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE email_key = ?"),
+            (email_key(email),),
         )
         if not rows:
             return None
@@ -450,7 +470,7 @@ class SubscriptionStore(Backend):
     def forget_subscriber(self, email: str) -> bool:
         """An address's subscriber, trusted browsers, subscriptions and mails, gone."""
         rows = self._read(
-            self._sql("SELECT id FROM subscribers WHERE email_key = lower(?)"), (email.strip(),)
+            self._sql("SELECT id FROM subscribers WHERE email_key = ?"), (email_key(email),)
         )
         if not rows:
             return False
