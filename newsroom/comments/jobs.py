@@ -117,6 +117,7 @@ async def _mail_the_moderator(
 async def mail_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
     """Readers' mail (reader_mail.py): opt-ins, notices, and the outbox sent."""
     from newsroom.comments import reader_mail
+
     off = reader_mail.off_because(settings, reader_mail.threads_at(settings.threads_path))
     if off:
         return Ran(off, MAIL_EVERY)
