@@ -26,6 +26,8 @@ EXTRAS = {
     "psycopg": "postgres",
     "psycopg_pool": "postgres",
     "boto3": "s3",
+    "defusedxml": "import",
+    "markdownify": "import",
 }
 
 
