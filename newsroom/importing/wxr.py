@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -26,6 +26,10 @@ NAMESPACES = {
     "dc": "{http://purl.org/dc/elements/1.1/}",
 }
 NO_DATE = "0000-00-00 00:00:00"  # WordPress's date of a draft never published
+# Control characters XML forbids, which WordPress exports anyway (pasted text): a space,
+# as WordPress's own importer makes them (its XML_Character_Filter).
+CONTROLS = bytes(range(0x20)).translate(None, b"\t\n\r") + b"\x7f"
+_SPACES = bytes.maketrans(CONTROLS, b" " * len(CONTROLS))
 
 
 class ExportError(Exception):
@@ -78,36 +82,9 @@ def read(path: str, channel: Channel | None = None) -> Iterator[WpItem]:
     """The export's items in order (``channel`` gets the site's title, link and authors
     as they come). An ExportError names the file and line of what cannot be read."""
     channel = channel if channel is not None else Channel()
-    seen_wxr = False
-    depth = 0
-    holder: Element | None = None  # <channel>: each item read is taken out of it
     try:
-        for event, element in iterparse(path, events=("start", "end"), forbid_dtd=True):
-            if event == "start":
-                if depth == 0 and element.tag != "rss":
-                    root = _local(element.tag)
-                    raise ExportError(f"{path}: not a WordPress export (its root is <{root}>)")
-                if depth == 1:
-                    holder = element
-                depth += 1
-                continue
-            depth -= 1
-            name = _local(element.tag)
-            if depth == 2 and element.tag == "item":
-                if not seen_wxr:
-                    raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
-                yield _item(element)
-                if holder is not None:
-                    holder.remove(element)  # memory stays flat
-            elif depth == 2 and name == "wxr_version":
-                seen_wxr, channel.version = True, _text(element)
-            elif depth == 2 and name == "author":
-                login = _child(element, "author_login")
-                channel.authors[login] = _child(element, "author_display_name") or login
-            elif depth == 2 and element.tag in ("title", "link"):
-                setattr(channel, element.tag, _text(element))
-        if not seen_wxr:
-            raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
+        with open(path, "rb") as file:
+            yield from _items(path, _Filtered(file), channel)
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         where = f"{path}, line {line}, column {column}"
@@ -116,6 +93,49 @@ def read(path: str, channel: Channel | None = None) -> Iterator[WpItem]:
         raise ExportError(f"{path}: refused: {exc} (a WordPress export has none)") from None
     except OSError as exc:
         raise ExportError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
+def _items(path: str, source: _Filtered, channel: Channel) -> Iterator[WpItem]:
+    seen_wxr = False
+    depth = 0
+    holder: Element | None = None  # <channel>: each item read is taken out of it
+    for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+        if event == "start":
+            if depth == 0 and element.tag != "rss":
+                root = _local(element.tag)
+                raise ExportError(f"{path}: not a WordPress export (its root is <{root}>)")
+            if depth == 1:
+                holder = element
+            depth += 1
+            continue
+        depth -= 1
+        name = _local(element.tag)
+        if depth == 2 and element.tag == "item":
+            if not seen_wxr:
+                raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
+            yield _item(element)
+            if holder is not None:
+                holder.remove(element)  # memory stays flat
+        elif depth == 2 and name == "wxr_version":
+            seen_wxr, channel.version = True, _text(element)
+        elif depth == 2 and name == "author":
+            login = _child(element, "author_login")
+            channel.authors[login] = _child(element, "author_display_name") or login
+        elif depth == 2 and element.tag in ("title", "link"):
+            setattr(channel, element.tag, _text(element))
+    if not seen_wxr:
+        raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
+
+
+class _Filtered:
+    """The export's bytes with XML's forbidden control characters made spaces (they are
+    single bytes in UTF-8, never part of another character)."""
+
+    def __init__(self, file: BinaryIO):
+        self.file = file
+
+    def read(self, size: int = -1) -> bytes:
+        return self.file.read(size).translate(_SPACES)
 
 
 def _item(element: Element) -> WpItem:
@@ -127,9 +147,10 @@ def _item(element: Element) -> WpItem:
         name = _local(child.tag)
         if child.tag == "category":
             domain = child.get("domain", "category")
-            (tags if domain == "post_tag" else categories if domain == "category" else []).append(
-                _text(child)
-            )
+            if domain in ("post_tag", "tag"):  # "tag" in WXR 1.0
+                tags.append(_text(child))
+            elif domain == "category":
+                categories.append(_text(child))
         elif name == "comment" and WP.match(child.tag):
             comments.append(_comment(child))
         elif child.tag in (NAMESPACES["content"] + "encoded",):

@@ -95,6 +95,14 @@ def test_an_item_with_its_comments_in_every_version(tmp_path, version):
     assert (second.parent, second.approved, second.date_gmt, second.author) == (7, "spam", None, "")
 
 
+def test_control_characters_wordpress_let_through_are_read_as_spaces(tmp_path):
+    item = ITEM.replace("The short of it.", "The\x0cshort\x01of it.").replace(
+        '<category domain="post_tag" nicename="rates">', '<category domain="tag" nicename="rates">'
+    )  # and WXR 1.0's "tag"
+    (read,) = wxr.read(export(tmp_path, HEAD.format(v="1.0") + item + TAIL))
+    assert read.excerpt == "The short of it." and read.tags == ("rates",)
+
+
 def test_memory_stays_flat_as_items_are_read(tmp_path):
     path = export(tmp_path, HEAD.format(v="1.2") + ITEM * 300 + TAIL)
     holder = []
