@@ -19,7 +19,13 @@ from markdownify import MarkdownConverter
 BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.S | re.I)
 GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
-SHORTCODE = re.compile(r"\[/?[a-z][a-z0-9_-]*\b[^\]\[]*\]", re.I)
+# Shortcodes of WordPress and its common plugins, by name only: a news text's own
+# brackets ("[sic]", "[the mayor]") stay.
+SHORTCODE = re.compile(
+    r"\[/?(?:embed|video|audio|playlist|wp_caption|youtube|vimeo|tweet|twitter|instagram"
+    r"|soundcloud|googlemaps|contact-form(?:-7)?|fusion_\w+|vc_\w+|et_pb_\w+)\b[^\]\[]*\]",
+    re.I,
+)
 UNSEEN = re.compile(r"<(script|style|object|noscript)\b.*?</\1\s*>", re.S | re.I)
 # An embed (a video, a map): our pages ask nothing of other sites, so a link to it.
 IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc=[\"']([^\"']+)[\"'][^>]*>.*?</iframe\s*>", re.S | re.I)
@@ -45,7 +51,7 @@ def post_markdown(content: str, attachments: Mapping[int, str] | None = None) ->
     """A post's HTML (``content:encoded``) as Markdown; ``attachments`` maps the ids a
     ``[gallery]`` names to their files' addresses (images keep their remote addresses)."""
     text = BLOCK_COMMENT.sub("", UNSEEN.sub("", content))
-    text = IFRAME.sub(lambda found: f'<p><a href="{found.group(1)}">{found.group(1)}</a></p>', text)
+    text = IFRAME.sub(_link, text)
     text = CAPTION.sub(_figure, text)
     text = GALLERY.sub(lambda found: _gallery(found.group(1), attachments or {}), text)
     text = SHORTCODE.sub("", text)  # unknown shortcodes: their text stays, brackets go
@@ -58,6 +64,11 @@ def comment_markdown(content: str) -> str:
     code and quotes kept, any other tag dropped (its text kept)."""
     converter = MarkdownConverter(convert=COMMENT_TAGS, bullets="-", escape_misc=False)
     return _tidy(converter.convert(_paragraphs(IFRAME.sub("", UNSEEN.sub("", content)))))
+
+
+def _link(found: re.Match) -> str:
+    address = html.escape(found.group(1))
+    return f'<p><a href="{address}">{address}</a></p>'
 
 
 def _figure(found: re.Match) -> str:

@@ -45,6 +45,11 @@ def test_a_block_editor_post_reads_as_markdown():
     assert "A paragraph written without tags,<br />\nwith a line break." in page
 
 
+def test_a_texts_own_brackets_stay():
+    text = post_markdown("<p>He said it [sic] to [the mayor], then [video src=x][/video].</p>")
+    assert text == "He said it [sic] to [the mayor], then .\n"
+
+
 def test_non_ascii_and_empty_text():
     assert post_markdown("<p>Café — “quoted” ü</p>") == "Café — “quoted” ü\n"
     assert post_markdown("") == "" and comment_markdown("   ") == ""
