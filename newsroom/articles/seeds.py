@@ -75,6 +75,18 @@ def parse(text: str) -> Seed:
     )
 
 
+def split_notes(lines: list[str]) -> tuple[int, list[str], str]:
+    """A text's trailing "Corrections & Amplifications" block and "Source :" line, found
+    as a seed's are (its lines as plain text, blank between paragraphs): how many of its
+    lines that are not blank are the body, the corrections' texts, and the source."""
+    paragraphs = _paragraphs([line.strip() for line in lines])
+    while paragraphs and _is_chrome(paragraphs[-1]):
+        paragraphs.pop()
+    source = _pop_source(paragraphs)
+    corrections = _pop_corrections(paragraphs)
+    return sum(map(len, paragraphs)), [" ".join(p) for p in corrections], source
+
+
 def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     header: dict[str, str] = {}
     for index, line in enumerate(lines):

@@ -133,6 +133,17 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     publishing.set_defaults(run="publish.run_publish", needs_store=True)
 
+    importing = commands.add_parser("import", help="move a site over from another system")
+    sources = importing.add_subparsers(required=True, metavar="SOURCE")
+    wordpress = sources.add_parser(
+        "wordpress", help="a WordPress export (WXR): its posts and pages (comments: to come)"
+    )
+    wordpress.add_argument("export", help="the export file (Tools > Export in WordPress)")
+    wordpress.add_argument("--content", default="content", help="where articles go")
+    wordpress.add_argument("--dry-run", action="store_true", help="say what, write nothing")
+    wordpress.add_argument("--json", action="store_true", help="the report as JSON")
+    wordpress.set_defaults(run="importing.run_wordpress")
+
     moderate = commands.add_parser("comments", help="moderate comments")
     moderate.set_defaults(needs_store=True)  # these actions get an opened store
     comments = moderate.add_subparsers(required=True, metavar="ACTION")

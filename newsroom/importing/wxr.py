@@ -66,6 +66,7 @@ class WpItem:
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     comments: tuple[WpComment, ...] = field(default_factory=tuple)
+    attachment_url: str = ""  # an attachment's file
 
 
 @dataclass
@@ -178,6 +179,7 @@ def _item(element: Element) -> WpItem:
         categories=tuple(categories),
         tags=tuple(tags),
         comments=tuple(comments),
+        attachment_url=values.get("attachment_url", ""),
     )
 
 
