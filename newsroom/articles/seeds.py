@@ -62,14 +62,11 @@ def parse(text: str) -> Seed:
     header, lines = _split_header(lines)
     headline, lines = _split_headline(lines)
     paragraphs = _paragraphs(lines)
-    while paragraphs and _is_chrome(paragraphs[-1]):
-        paragraphs.pop()
-    source = _pop_source(paragraphs)
-    corrections = _pop_corrections(paragraphs)
+    corrections, source = _pop_notes(paragraphs)
     return Seed(
         headline=headline,
         paragraphs=[" ".join(p) for p in paragraphs],
-        corrections=[Correction(text=" ".join(p)) for p in corrections],
+        corrections=[Correction(text=text) for text in corrections],
         source=source,
         header=header,
     )
@@ -80,11 +77,17 @@ def split_notes(lines: list[str]) -> tuple[int, list[str], str]:
     as a seed's are (its lines as plain text, blank between paragraphs): how many of its
     lines that are not blank are the body, the corrections' texts, and the source."""
     paragraphs = _paragraphs([line.strip() for line in lines])
+    corrections, source = _pop_notes(paragraphs)
+    return sum(map(len, paragraphs)), corrections, source
+
+
+def _pop_notes(paragraphs: list[list[str]]) -> tuple[list[str], str]:
+    """The copied page's chrome, then the source, then the corrections, taken off the
+    end: (the corrections' texts, the source)."""
     while paragraphs and _is_chrome(paragraphs[-1]):
         paragraphs.pop()
     source = _pop_source(paragraphs)
-    corrections = _pop_corrections(paragraphs)
-    return sum(map(len, paragraphs)), [" ".join(p) for p in corrections], source
+    return [" ".join(p) for p in _pop_corrections(paragraphs)], source
 
 
 def _split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:

@@ -112,7 +112,9 @@ def parser() -> argparse.ArgumentParser:
     scheduled.set_defaults(needs_store=True)
     job_actions = scheduled.add_subparsers(required=True, metavar="ACTION")
     run = job_actions.add_parser("run", help="run the jobs that are due (cron, timers)")
-    run.add_argument("names", nargs="*", metavar="JOB", help="only these (recheck, purge, publish)")
+    run.add_argument(
+        "names", nargs="*", metavar="JOB", help="only these (recheck, purge, publish, mail)"
+    )
     run.add_argument("--force", action="store_true", help="run them even if not due")
     run.set_defaults(run="jobs.run_jobs")
     job_actions.add_parser("list", help="when each job ran and is due").set_defaults(

@@ -59,10 +59,10 @@ class Job:
 
 async def recheck_job(settings: Settings, store: Store, now: datetime, lease: Lease) -> Ran:
     from newsroom.comments.akismet_gateway import gateway_from_settings
-    from newsroom.comments.manifest import ThreadIndex
+    from newsroom.comments.manifest import index_at
     from newsroom.comments.recheck import MAX_AGE, Rechecked, recheck
 
-    threads = ThreadIndex(settings.threads_path)
+    threads = index_at(settings.threads_path)
     waiting = await asyncio.to_thread(store.unchecked, now, now - MAX_AGE)
     done, result = Rechecked(), "nothing to recheck"
     if waiting:
@@ -118,9 +118,6 @@ async def mail_job(settings: Settings, store: Store, now: datetime, lease: Lease
     """Readers' mail (reader_mail.py): opt-ins, notices, and the outbox sent."""
     from newsroom.comments import reader_mail
 
-    off = reader_mail.off_because(settings, reader_mail.threads_at(settings.threads_path))
-    if off:
-        return Ran(off, MAIL_EVERY)
     ran = await asyncio.to_thread(reader_mail.run, settings, store, now)
     return Ran(ran.summary(), MAIL_EVERY)
 

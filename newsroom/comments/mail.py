@@ -58,7 +58,7 @@ def action_links_for(settings: Settings, comment_id: int, thread: Thread) -> dic
     address is known (NEWSROOM_CONSOLE_URL, else the site's /moderate)."""
     from newsroom.comments import action_links
 
-    console = settings.console_url or _origin(settings.site_url or thread.permalink)
+    console = settings.console_url or origin(settings.site_url or thread.permalink)
     if not console or not settings.secret_key:
         return {}
     if not settings.console_url:
@@ -73,7 +73,8 @@ def action_links_for(settings: Settings, comment_id: int, thread: Thread) -> dic
     }
 
 
-def _origin(address: str) -> str:
+def origin(address: str) -> str:
+    """``scheme://host[:port]`` of an absolute address ("" for any other)."""
     parts = urlsplit(address)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
@@ -89,7 +90,7 @@ def message(
     mail["From"] = moderator
     mail["To"] = moderator
     # One line: a title or name with a line break would otherwise break the header.
-    subject = f"Comment #{comment_id} awaits moderation: {_one_line(thread.title)}"
+    subject = f"Comment #{comment_id} awaits moderation: {one_line(thread.title)}"
     mail["Subject"] = subject[:SUBJECT_LIMIT]
     clicks = ""
     if links:
@@ -100,7 +101,7 @@ def message(
             "(each link asks you to confirm, works once, and expires in 7 days)\n\n"
         )
     mail.set_content(
-        f"{_one_line(submission.author)} commented on “{_one_line(thread.title)}”"
+        f"{one_line(submission.author)} commented on “{one_line(thread.title)}”"
         f" ({thread.permalink}):\n\n"
         f"{submission.body}\n\n"
         f"{clicks}"
@@ -143,7 +144,8 @@ def send(smtp_url: str, mail: EmailMessage, ca_file: str = "", to: str = "") -> 
         smtp.send_message(mail, to_addrs=[to] if to else None)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """A name or title fit for a header or a sentence: its white space one space."""
     return " ".join(str(text).split())
 
 

@@ -75,6 +75,18 @@ class ThreadIndex:
         return self._manifest
 
 
+_indexes: dict[str, ThreadIndex] = {}
+
+
+def index_at(path: str) -> ThreadIndex:
+    """The process's one index of this manifest: the service, its moderation and its
+    jobs read the file once, and again only when it changes."""
+    index = _indexes.get(path)
+    if index is None:
+        index = _indexes.setdefault(path, ThreadIndex(path))
+    return index
+
+
 def load(path: str) -> dict[str, Thread]:
     return load_manifest(path).threads
 

@@ -176,7 +176,7 @@ def _report(
 ) -> None:
     """Tell Akismet it was wrong (or right), and record how that went."""
     from newsroom.comments.akismet_gateway import GatewayError, gateway_from_settings
-    from newsroom.comments.manifest import ThreadIndex
+    from newsroom.comments.manifest import index_at
 
     gateway = gateway_from_settings(settings)
     if gateway is None:
@@ -184,7 +184,7 @@ def _report(
         for comment in comments:
             store.set_feedback(comment.id, f"{action} not sent: no Akismet key")
         return
-    threads = ThreadIndex(settings.threads_path)
+    threads = index_at(settings.threads_path)
 
     async def tell() -> None:
         submit = gateway.submit_spam if action == "spam" else gateway.submit_ham

@@ -29,11 +29,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from newsroom.comments.config import Settings
-from newsroom.comments.mail import SUBJECT_LIMIT, send
-from newsroom.comments.manifest import Thread, ThreadIndex
+from newsroom.comments.mail import SUBJECT_LIMIT, one_line, origin, send
+from newsroom.comments.manifest import Thread, ThreadIndex, index_at
 from newsroom.comments.signing import BadToken, Signer
 from newsroom.comments.store import Store
-from newsroom.comments.store.subscriptions import Mail, OptInRules, Subscriber
+from newsroom.comments.store.subscriptions import Mail, OptInRules, Subscriber, email_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,11 @@ class Ran:
     sent: int = 0
     put_off: int = 0  # failed, or over the hourly limit: tried again later
     dropped: int = 0  # nothing left to tell (comment gone, unsubscribed), or refused for good
+    off: str = ""  # why nothing was done (off_because)
 
     def summary(self) -> str:
+        if self.off:
+            return self.off
         return (
             f"{self.handled} opt-ins, {self.queued} queued, {self.sent} sent, "
             f"{self.put_off} put off, {self.dropped} dropped"
@@ -80,22 +83,12 @@ def off_because(settings: Settings, threads: ThreadIndex) -> str:
     return ""
 
 
-def threads_at(path: str) -> ThreadIndex:
-    """The manifest, kept from one turn to the next (read again only when it changes)."""
-    index = _threads.get(path)
-    if index is None:
-        index = _threads[path] = ThreadIndex(path)
-    return index
-
-
-_threads: dict[str, ThreadIndex] = {}
-
-
 def run(settings: Settings, store: Store, now: datetime) -> Ran:
     """One turn of the mail job: opt-ins handled, notices queued, due mails sent."""
-    threads = threads_at(settings.threads_path)
-    if off_because(settings, threads):
-        return Ran()
+    threads = index_at(settings.threads_path)
+    off = off_because(settings, threads)
+    if off:
+        return Ran(off=off)
     rules = OptInRules(
         oldest=now - OPT_IN_MAX_AGE,
         ask_again_after=ASK_AGAIN_AFTER,
@@ -224,7 +217,7 @@ class Site:
         url = (settings.site_url or built.site_url or "").rstrip("/")
         # The site's pages post to /api/comments on their own origin (the build's
         # NEWSROOM_COMMENTS_API), whatever path the site itself is under.
-        service = _origin(settings.service_url, path=True) or _origin(url, path=False)
+        service = settings.service_url or origin(url)  # the former checked, no trailing /
         name = built.site_name or urlsplit(url).netloc or "the site"
         return cls(name, url, service, settings.mail_from)
 
@@ -233,13 +226,6 @@ class Site:
         if not self.service:
             return ""
         return f"{self.service}{PATH}/{action}?{urlencode({'token': token})}"
-
-
-def _origin(address: str, path: bool) -> str:
-    parts = urlsplit(address)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/') if path else ''}"
 
 
 def confirm_token(signer: Signer, subscriber: Subscriber, comment: int) -> str:
@@ -277,7 +263,7 @@ def matches(signer: Signer, subscriber: Subscriber | None, data: dict[str, Any])
 
 
 def _address(signer: Signer, subscriber: Subscriber) -> str:
-    return signer.keyed_hash("subscriber", subscriber.email.strip().lower())[:22]
+    return signer.keyed_hash("subscriber", email_key(subscriber.email))[:22]
 
 
 def confirmation(
@@ -286,7 +272,7 @@ def confirmation(
     link = site.api("confirm", confirm_token(signer, subscriber, comment))
     text = (
         f"Someone, we hope you, asked {site.name} to e-mail this address when their comment "
-        f"on “{_line(thread.title)}” is published and when someone replies.\n\n"
+        f"on “{one_line(thread.title)}” is published and when someone replies.\n\n"
         f"To say yes, open this link (it asks you to confirm, and works for 7 days):\n{link}\n\n"
         "If it was not you, do nothing: you will get no other mail from us.\n"
     )
@@ -297,8 +283,8 @@ def published(
     site: Site, signer: Signer, subscriber: Subscriber, thread: Thread, comment: int
 ) -> EmailMessage:
     link = _anchor(site, thread, comment)
-    text = f"Your comment on “{_line(thread.title)}” is published:\n{link}\n"
-    subject = f"Your comment on “{_line(thread.title)}” is published"
+    text = f"Your comment on “{one_line(thread.title)}” is published:\n{link}\n"
+    subject = f"Your comment on “{one_line(thread.title)}” is published"
     return _notice(site, signer, subscriber, thread, subject, text)
 
 
@@ -311,13 +297,13 @@ def replied(
     author: str,
     body: str,
 ) -> EmailMessage:
-    name = _line(author)
+    name = one_line(author)
     text = (
-        f"{name} replied to your comment on “{_line(thread.title)}”:\n\n"
+        f"{name} replied to your comment on “{one_line(thread.title)}”:\n\n"
         f"{_quoted(body)}\n\n"
         f"Read it and answer: {_anchor(site, thread, comment)}\n"
     )
-    subject = f"{name} replied to your comment on “{_line(thread.title)}”"
+    subject = f"{name} replied to your comment on “{one_line(thread.title)}”"
     return _notice(site, signer, subscriber, thread, subject, text)
 
 
@@ -337,7 +323,7 @@ def _notice(
 
 def _mail(site: Site, subscriber: Subscriber, subject: str, text: str) -> EmailMessage:
     mail = EmailMessage()
-    mail["From"] = formataddr((_line(site.name), site.sender))
+    mail["From"] = formataddr((one_line(site.name), site.sender))
     mail["To"] = Address(addr_spec=subscriber.email)  # one address, or an error
     mail["Subject"] = subject[:SUBJECT_LIMIT]
     mail["Message-ID"] = make_msgid(domain=site.sender.rpartition("@")[2] or None)
@@ -376,7 +362,3 @@ def _anchor(site: Site, thread: Thread, comment: int) -> str:
 
 def _quoted(body: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in body.strip().splitlines())
-
-
-def _line(text: str) -> str:
-    return " ".join(str(text).split())

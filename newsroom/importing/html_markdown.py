@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 from markdownify import MarkdownConverter
 
+from newsroom.comments.text import ALLOWED_TAGS
+
 BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 CAPTION = re.compile(r"\[caption\b[^\]]*\](.*?)\[/caption\]", re.S | re.I)
 GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
@@ -34,9 +36,9 @@ BLOCK_TAGS = re.compile(
     r"^\s*<(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|img|iframe|dl|section)\b",
     re.I,
 )
-# What a comment may keep: the tags the comment renderer makes (comments/text.py).
-COMMENT_TAGS = ["p", "br", "em", "i", "strong", "b", "a", "code", "pre", "blockquote", "ul",
-                "ol", "li"]  # fmt: skip
+# What a comment may keep: the tags our comments may show, and HTML's other spelling of
+# emphasis (<i>, <b>), which markdownify writes as ours.
+COMMENT_TAGS = sorted(ALLOWED_TAGS | {"i", "b"})
 
 
 class _Post(MarkdownConverter):

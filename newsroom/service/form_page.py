@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 from newsroom.comments import FORM_TEMPLATES
 from newsroom.comments.model import POSTED
+from newsroom.service.intake import ticked
 
 if TYPE_CHECKING:
     import jinja2
 
 TEMPLATES = (os.path.join(os.path.dirname(__file__), "templates"), FORM_TEMPLATES)
 # Errors shown beside their field; any other goes in the list at the top.
+BOXES = tuple(field.name for field in POSTED if field.input == "checkbox")
 IN_PLACE = frozenset(field.name for field in POSTED if field.input not in ("hidden", "honeypot"))
 
 
@@ -29,13 +31,6 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def _ticked(value) -> bool:
-    from newsroom.service.intake import TICKED
-
-    key = value.strip().lower() if isinstance(value, str) else value
-    return isinstance(key, bool | str) and TICKED.get(key, False)
-
-
 def page(
     action: str,
     values: dict[str, str],
@@ -44,8 +39,9 @@ def page(
     back: str = "",
     heading: str = "",
 ) -> str:
-    if "notify" in values:  # the box as it was posted: "off" or "false" leaves it unticked
-        values = {**values, "notify": "on" if _ticked(values["notify"]) else ""}
+    # A box as it was posted: "off" or "false" leaves it unticked.
+    boxes = {name: "on" if ticked(values[name]) else "" for name in BOXES if name in values}
+    values = {**values, **boxes}
     form = {
         "action": action,
         "thread": values.get("thread", ""),

@@ -201,12 +201,19 @@ TICKED = {
 }  # fmt: skip
 
 
-def _ticked(value, name: str, errors: dict) -> bool:
+def ticked(value) -> bool | None:
+    """What a box's posted value says (None: not a box's value)."""
     key = value.strip().lower() if isinstance(value, str) else value
     if isinstance(key, bool | None | str) and key in TICKED:
         return TICKED[key]
-    errors[name] = "This box takes true or false (a form sends on, or nothing)."
-    return False
+    return None
+
+
+def _ticked(value, name: str, errors: dict) -> bool:
+    said = ticked(value)
+    if said is None:
+        errors[name] = "This box takes true or false (a form sends on, or nothing)."
+    return bool(said)
 
 
 def _form_problem(field: Field, value: str) -> str:

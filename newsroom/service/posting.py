@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from newsroom.comments import authors
-from newsroom.comments.manifest import Thread, ThreadIndex
+from newsroom.comments.manifest import Thread, index_at
 from newsroom.comments.model import NewComment, Status, Submission
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now
@@ -85,7 +85,7 @@ class CommentService:
         gateway: Gateway | None = None,
     ):
         self.settings = settings
-        self.threads = ThreadIndex(settings.comments.threads_path)
+        self.threads = index_at(settings.comments.threads_path)
         self.store = StoreAccess(settings.comments.database_url, store)
         self.signer = settings.comments.signer()
         self._gateway = gateway

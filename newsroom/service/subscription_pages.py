@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +25,7 @@ from newsroom.comments.store.clock import now
 if TYPE_CHECKING:
     import jinja2
 
+    from newsroom.comments.store.subscriptions import Subscriber
     from newsroom.service.posting import CommentService
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
@@ -55,9 +56,9 @@ async def confirm(request: Request) -> Response:
     found = await _subscriber(request, reader_mail.CONFIRM, token)
     if isinstance(found, Response):
         return found
-    comment = reader_mail.read_token(_service(request).signer, reader_mail.CONFIRM, token)["c"]
+    subscriber, data = found
     store = _service(request).store.opened()
-    if not await run_in_threadpool(store.trust, found.id, comment, now()):
+    if not await run_in_threadpool(store.trust, subscriber.id, data["c"], now()):
         gone = "The comment this link was for is gone: there is nothing to confirm."
         return _page(request, "Nothing to do", gone)
     message = (
@@ -92,11 +93,11 @@ async def unsubscribe(request: Request) -> Response:
     found = await _subscriber(request, reader_mail.UNSUBSCRIBE, token)
     if isinstance(found, Response):
         return found
-    data = reader_mail.read_token(_service(request).signer, reader_mail.UNSUBSCRIBE, token)
+    subscriber, data = found
     everything = form.get("scope") == "all"
     store = _service(request).store.opened()
     thread = None if everything else data["t"]
-    await run_in_threadpool(store.unsubscribe, found.id, thread, now())
+    await run_in_threadpool(store.unsubscribe, subscriber.id, thread, now())
     message = (
         "You will get no more mail from us."
         if everything
@@ -105,8 +106,11 @@ async def unsubscribe(request: Request) -> Response:
     return _page(request, "Unsubscribed", message, status=True)
 
 
-async def _subscriber(request: Request, purpose: str, token: str):
-    """The subscriber a valid token names, or the page saying why not."""
+async def _subscriber(
+    request: Request, purpose: str, token: str
+) -> tuple[Subscriber, dict[str, Any]] | Response:
+    """The subscriber a valid token names and the token's data, or the page saying why
+    not."""
     service = _service(request)
     try:
         data = reader_mail.read_token(service.signer, purpose, token)
@@ -114,9 +118,9 @@ async def _subscriber(request: Request, purpose: str, token: str):
         return _page(request, "Link expired", EXPIRED, code=410)
     store = service.store.opened()
     subscriber = await run_in_threadpool(store.subscriber, data["s"])
-    if not reader_mail.matches(service.signer, subscriber, data):
+    if subscriber is None or not reader_mail.matches(service.signer, subscriber, data):
         return _page(request, "Nothing to do", UNKNOWN)
-    return subscriber
+    return subscriber, data
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -10,7 +10,6 @@ from email import message_from_bytes, policy
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from newsroom.comments import manifest, reader_mail
 from newsroom.comments.config import Settings
@@ -20,7 +19,7 @@ from newsroom.comments.store.clock import now
 from tests.support.comments import new
 from tests.support.keys import TEST_SECRET_KEY
 from tests.support.service import free_port
-from tests.support.smtp import Inbox
+from tests.support.smtp import Inbox, serving
 
 T0 = now().replace(microsecond=0)
 SITE = "https://news.example"
@@ -204,13 +203,9 @@ def test_mail_waits_while_the_server_is_down_and_goes_once_it_is_back(store, thr
     down = reader_mail.run(settings, store, T0)
     assert (down.queued, down.sent, down.put_off) == (1, 0, 1)
     assert reader_mail.run(settings, store, T0 + timedelta(seconds=30)).put_off == 0  # not due
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with serving(box, port):
         assert reader_mail.run(settings, store, T0 + timedelta(minutes=2)).sent == 1
         assert reader_mail.run(settings, store, T0 + timedelta(minutes=3)).sent == 0
-    finally:
-        controller.stop()
     assert len(received(box)) == 1
 
 
@@ -222,16 +217,11 @@ def test_a_recipient_refused_for_good_is_dropped_and_the_rest_go(store, threads)
             envelope.rcpt_tos.append(address)
             return "250 OK"
 
-    box = Refusing()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        settings = settings_for(f"smtp://127.0.0.1:{controller.port}", threads)
+    with serving(Refusing()) as box:
+        settings = settings_for(box.url, threads)
         store.add(by("gone@example.org", "kg", notify=True, created=T0))
         store.add(by("here@example.org", "kh", notify=True, created=T0))
         ran = reader_mail.run(settings, store, T0)
-    finally:
-        controller.stop()
     assert (ran.sent, ran.dropped) == (1, 1)
     assert [to for to, _ in received(box)] == [["here@example.org"]]
 
@@ -241,16 +231,11 @@ def test_a_sender_the_server_refuses_puts_mail_off_not_away(store, threads):
         async def handle_MAIL(self, server, session, envelope, address, options):
             return "553 not a sender of ours"
 
-    box = RefusingSender()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        settings = settings_for(f"smtp://127.0.0.1:{controller.port}", threads)
+    with serving(RefusingSender()) as box:
+        settings = settings_for(box.url, threads)
         for n in range(3):
             store.add(by(f"p{n}@example.org", f"k{n}", notify=True, created=T0))
         ran = reader_mail.run(settings, store, T0)
-    finally:
-        controller.stop()
     assert (ran.sent, ran.put_off, ran.dropped) == (0, 1, 0)  # the run stopped at the first
     assert len(store.outbox_due(T0 + timedelta(hours=1))) == 3  # all kept, to try again
 

@@ -285,8 +285,6 @@ MIGRATIONS.append(
                 "thread TEXT NOT NULL, created TEXT NOT NULL, due TEXT NOT NULL, "
                 "attempts INTEGER NOT NULL DEFAULT 0, sent TEXT, error TEXT, "
                 "UNIQUE (kind, subscriber, comment))",
-                "CREATE INDEX IF NOT EXISTS comments_opt_ins ON comments (id) "
-                "WHERE notify = 1 AND opt_in_done = 0",
             ],
             "postgresql": [
                 "ALTER TABLE comments ADD COLUMN IF NOT EXISTS notify BOOLEAN NOT NULL "
@@ -310,10 +308,11 @@ MIGRATIONS.append(
                 "comment BIGINT NOT NULL, thread TEXT NOT NULL, created TIMESTAMPTZ NOT NULL, "
                 "due TIMESTAMPTZ NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
                 "sent TIMESTAMPTZ, error TEXT, UNIQUE (kind, subscriber, comment))",
-                "CREATE INDEX IF NOT EXISTS comments_opt_ins ON comments (id) "
-                "WHERE notify AND NOT opt_in_done",
             ],
             "common": [
+                # Booleans as both databases read them: SQLite keeps 1 and 0.
+                "CREATE INDEX IF NOT EXISTS comments_opt_ins ON comments (id) "
+                "WHERE notify AND NOT opt_in_done",
                 "CREATE INDEX IF NOT EXISTS comments_parent ON comments (parent)",
                 "CREATE INDEX IF NOT EXISTS mails_due ON mails (due) WHERE sent IS NULL",
                 "CREATE INDEX IF NOT EXISTS mails_comment ON mails (comment, kind)",

@@ -72,8 +72,8 @@ class SubscriptionStore(Backend):
         waiting for Akismet (or a moderator, without a key), which would hold up the rest."""
         rows = self._read(
             self._sql(
-                "SELECT id FROM comments WHERE "
-                f"notify = {self._true} AND opt_in_done = {self._false} "
+                # Booleans as both databases read them (SQLite: 1 and 0), as the index has it.
+                "SELECT id FROM comments WHERE notify AND NOT opt_in_done "
                 "AND NOT (akismet = 'unchecked' AND status = 'pending') ORDER BY id LIMIT ?"
             ),
             (limit,),
@@ -100,7 +100,7 @@ class SubscriptionStore(Backend):
             said = self._opt_in(cursor, comment, row, now, at, rules)
             if said != "later":
                 cursor.execute(
-                    self._sql(f"UPDATE comments SET opt_in_done = {self._true} WHERE id = ?"),
+                    self._sql("UPDATE comments SET opt_in_done = TRUE WHERE id = ?"),
                     (comment,),
                 )
             return said
@@ -428,7 +428,8 @@ class SubscriptionStore(Backend):
         )
         if not rows:
             return None
-        subscriber = self._subscriber(rows[0])
+        row = rows[0]
+        subscriber = self._subscriber(row)
         threads = self._read(
             self._sql(
                 "SELECT thread, created FROM subscriptions WHERE subscriber = ? ORDER BY thread"
@@ -446,22 +447,22 @@ class SubscriptionStore(Backend):
             ),
             (subscriber.id,),
         )
-        iso = self._iso
+
+        def iso(value: Any) -> str | None:
+            moment = self._time(value)
+            return None if moment is None else moment.isoformat()
+
         return {
             "email": subscriber.email,
-            "created": iso(subscriber.created),
-            "confirmed": iso(subscriber.confirmed),
-            "stopped": iso(subscriber.stopped),
-            "browsers_confirmed": [iso(self._from_db(k["confirmed"])) for k in keys],
-            "subscriptions": [
-                {"thread": t["thread"], "since": iso(self._from_db(t["created"]))} for t in threads
-            ],
+            "created": iso(row["created"]),
+            "confirmed": iso(row["confirmed"]),
+            "stopped": iso(row["stopped"]),
+            "browsers_confirmed": [iso(k["confirmed"]) for k in keys],
+            "subscriptions": [{"thread": t["thread"], "since": iso(t["created"])} for t in threads],
             "mails": [
                 {
                     "kind": m["kind"], "comment": m["comment"], "thread": m["thread"],
-                    "queued": iso(self._from_db(m["created"])),
-                    "sent": None if m["sent"] is None else iso(self._from_db(m["sent"])),
-                    "note": m["error"],
+                    "queued": iso(m["created"]), "sent": iso(m["sent"]), "note": m["error"],
                 }
                 for m in mails
             ],
@@ -511,22 +512,12 @@ class SubscriptionStore(Backend):
         cursor.execute(self._sql(f"DELETE FROM subscribers WHERE {where}"), params)
         return gone + int(cursor.rowcount)
 
-    @property
-    def _true(self) -> str:
-        return "1" if self.dialect == "sqlite" else "TRUE"
-
-    @property
-    def _false(self) -> str:
-        return "0" if self.dialect == "sqlite" else "FALSE"
-
-    @staticmethod
-    def _iso(value: datetime | None) -> str | None:
-        return None if value is None else value.isoformat()
+    def _time(self, value: Any) -> datetime | None:
+        """A time as the store keeps it, read; None (never) as None."""
+        return None if value is None else self._from_db(value)
 
     def _subscriber(self, row: Row) -> Subscriber:
-        def time(value: Any) -> datetime | None:
-            return None if value is None else self._from_db(value)
-
+        time = self._time
         return Subscriber(
             int(row["id"]), row["email"], self._from_db(row["created"]),
             time(row["confirmed"]), time(row["asked"]), time(row["stopped"]),
