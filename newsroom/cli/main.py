@@ -137,14 +137,18 @@ def parser() -> argparse.ArgumentParser:
 
     importing = commands.add_parser("import", help="move a site over from another system")
     sources = importing.add_subparsers(required=True, metavar="SOURCE")
-    wordpress = sources.add_parser(
-        "wordpress", help="a WordPress export (WXR): its posts and pages (comments: to come)"
-    )
-    wordpress.add_argument("export", help="the export file (Tools > Export in WordPress)")
-    wordpress.add_argument("--content", default="content", help="where articles go")
-    wordpress.add_argument("--dry-run", action="store_true", help="say what, write nothing")
-    wordpress.add_argument("--json", action="store_true", help="the report as JSON")
-    wordpress.set_defaults(run="importing.run_wordpress")
+    for source, what, export_help in (
+        ("wordpress", "a WordPress export (WXR): posts, pages and comments",
+         "the export file (Tools > Export in WordPress)"),
+        ("disqus", "a Disqus export: comments, onto the articles they were about",
+         "the export file (Disqus admin > Moderation > Export)"),
+    ):  # fmt: skip
+        importer = sources.add_parser(source, help=what)
+        importer.add_argument("export", help=export_help)
+        importer.add_argument("--content", default="content", help="where articles are")
+        importer.add_argument("--dry-run", action="store_true", help="say what, write nothing")
+        importer.add_argument("--json", action="store_true", help="the report as JSON")
+        importer.set_defaults(run=f"importing.run_{source}")
 
     moderate = commands.add_parser("comments", help="moderate comments")
     moderate.set_defaults(needs_store=True)  # these actions get an opened store

@@ -8,10 +8,17 @@ redirects). A text that ends with a "Corrections & Amplifications" block or a "S
 line, as the seeds do, gets ``Correction:`` and ``Source:`` metadata instead of those
 paragraphs. Drafts, scheduled, pending, private and trashed posts are skipped and counted.
 
-The files are written to a staging folder first and moved into place at the end, so an
-interrupted run leaves no half-imported site: the next run moves what the last one
-staged. An article whose file exists already with the same ``WordPress-Id`` is left as it
-is (a second run adds only what is new); one whose slug is another's gets a suffix.
+Each post's comments go into the store under its slug (comment_import.py): approved,
+pending (``0``), spam and trashed (rejected); pingbacks, trackbacks and other kinds are
+skipped and counted. A page's comments are kept under ``pages/SLUG`` (pages show no
+comments). Into a store that has never given a comment id, WordPress's ids are kept as
+ours, so that old ``#comment-123`` anchors still land.
+
+The files are written to a staging folder first and moved into place once the store's
+transactions have committed, so an interrupted run leaves no half-imported site: the
+next run moves what the last one staged. An article whose file exists already with the
+same ``WordPress-Id`` is left as it is (a second run adds only what is new, comments
+included); one whose slug is another's gets a suffix.
 """
 
 from __future__ import annotations
@@ -21,14 +28,20 @@ import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from newsroom.articles.seeds import split_notes
+from newsroom.comments.model import Status
+from newsroom.comments.store import Store
+from newsroom.comments.store.clock import now
 from newsroom.importing import wxr
+from newsroom.importing.comment_import import CommentImport, ForeignComment, Tally
+from newsroom.importing.content import PAGES, STAGING, articles_in, slug_of_link, thread_of
 from newsroom.importing.html_markdown import post_markdown
 
-STAGING = ".newsroom-import"  # in the content folder
-KINDS = {"post": "", "page": "pages"}  # post type -> folder under content/
+SOURCE = "wordpress"  # the store's name for what this import brought
+KINDS = {"post": "", "page": PAGES}  # post type -> folder under content/
 SKIPPED = {
     "draft": "draft",
     "pending": "pending review",
@@ -37,7 +50,14 @@ SKIPPED = {
     "trash": "trashed",
     "auto-draft": "draft",
 }
-ID_LINE = re.compile(r"^WordPress-Id:\s*(\d+)\s*$", re.M)
+STATUSES: dict[str, Status] = {
+    "1": "approved",
+    "0": "pending",
+    "spam": "spam",
+    "trash": "rejected",
+    "post-trashed": "rejected",  # trashed with its post
+}
+COMMENT_TYPES = {"", "comment"}  # not pingbacks, trackbacks, or plugins' notes
 MARKUP = re.compile(r"[*_#>`\\]")
 LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 
@@ -49,6 +69,9 @@ class Report:
     kept: int = 0  # imported by an earlier run
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> how many
     renamed: list[str] = field(default_factory=list)  # slugs another article had
+    page_comments: int = 0  # kept in the store, shown on no page
+    old_links: int = 0  # imported articles with an old permalink to redirect
+    comments: Tally = field(default_factory=Tally)
 
     def lines(self) -> list[str]:
         said = [
@@ -57,44 +80,115 @@ class Report:
         ]
         said += [f"Skipped: {n} {reason}" for reason, n in sorted(self.skipped.items())]
         said += [f"Renamed (slug taken): {slug}" for slug in self.renamed]
+        said.append(
+            f"Old links: {self.old_links} new; the build redirects every imported "
+            "article's (output/_redirects, a page at each, .newsroom/redirects.nginx)"
+        )
+        said += self.comments.lines()
+        if self.page_comments:
+            said.append(f"Comments on pages: {self.page_comments} kept (pages show no comments)")
         return said
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "articles": self.articles,
+            "pages": self.pages,
+            "imported_before": self.kept,
+            "skipped": dict(sorted(self.skipped.items())),
+            "renamed": self.renamed,
+            "old_links": self.old_links,
+            "page_comments": self.page_comments,
+            **self.comments.as_json(),
+        }
 
-def import_articles(export: str, content: str, dry_run: bool = False) -> Report:
-    """The export's posts and pages into ``content`` (nothing written when ``dry_run``)."""
+
+def import_wordpress(
+    export: str,
+    content: str,
+    store: Store | None,
+    personal_before: datetime,
+    dry_run: bool = False,
+) -> Report:
+    """The export's posts and pages into ``content``, their comments into ``store``
+    (nothing written when ``dry_run``; a dry run without a store counts every comment as
+    new). ``personal_before``: the IP addresses `purge` erases are older than this."""
     root = Path(content)
     staging = root / STAGING
     if not dry_run:
         _move_staged(staging, root)  # what an interrupted run staged
-    attachments = _attachments(export)
+    attachments, highest = _first_pass(export)
+    kept_to = store.keep_ids_to(SOURCE, highest, dry_run) if store else 0
+    comments = CommentImport(store, SOURCE, personal_before, kept_to, dry_run)
     channel = wxr.Channel()
-    known = _imported_ids(root)
+    known = {a.wordpress_id: a.thread for a in articles_in(root) if a.wordpress_id}
     report = Report()
     taken: set[str] = set()
     for item in wxr.read(export, channel):
-        if item.post_type not in KINDS:
-            continue  # attachments, menus, revisions: not articles
-        if item.status != "publish":
+        thread = known.get(item.id)
+        if thread is not None:
+            report.kept += item.post_type in KINDS
+        elif item.post_type in KINDS and item.status == "publish":
+            thread = _import_article(item, channel, attachments, root, taken, report, dry_run)
+        elif item.post_type in KINDS:
             reason = SKIPPED.get(item.status, item.status or "no status")
             report.skipped[f"{reason} {item.post_type}s"] += 1
-            continue
-        if item.id in known:
-            report.kept += 1
-            continue
-        folder = KINDS[item.post_type]
-        slug = _free_slug(item, root / folder, taken, report)
-        text = article_text(item, channel, attachments, slug)
-        if item.post_type == "page":
-            report.pages += 1
-        else:
-            report.articles += 1
-        if not dry_run:
-            target = staging / folder / f"{slug}.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
+        _import_comments(item, thread, comments, report)
+    report.comments = comments.finish()
     if not dry_run:
-        _move_staged(staging, root)
+        _move_staged(staging, root)  # after the store's transactions
     return report
+
+
+def _import_article(
+    item: wxr.WpItem,
+    channel: wxr.Channel,
+    attachments: dict[int, str],
+    root: Path,
+    taken: set[str],
+    report: Report,
+    dry_run: bool,
+) -> str:
+    """One published post or page staged as an article; its comments' thread."""
+    folder = KINDS[item.post_type]
+    slug = _free_slug(item, root / folder, taken, report)
+    text = article_text(item, channel, attachments, slug)
+    if item.post_type == "page":
+        report.pages += 1
+    else:
+        report.articles += 1
+    report.old_links += bool(item.link)
+    if not dry_run:
+        target = root / STAGING / folder / f"{slug}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+    return thread_of(folder, slug)
+
+
+def _import_comments(
+    item: wxr.WpItem, thread: str | None, comments: CommentImport, report: Report
+) -> None:
+    """An item's comments, under its article's thread; counted when they have none."""
+    for comment in item.comments:
+        if comment.type not in COMMENT_TYPES:
+            comments.tally.skipped[f"{comment.type}s"] += 1
+        elif thread is None:
+            comments.tally.skipped[f"comments on {item.post_type}s not imported"] += 1
+        else:
+            report.page_comments += thread.startswith(f"{KINDS['page']}/")
+            comments.add(
+                ForeignComment(
+                    id=str(comment.id),
+                    parent=str(comment.parent) if comment.parent else None,
+                    thread=thread,
+                    author=comment.author,
+                    email=comment.email,
+                    url=comment.url,
+                    ip=comment.ip,
+                    created=comment.date_gmt or item.date_gmt or now(),
+                    html=comment.content,
+                    status=STATUSES.get(comment.approved, "pending"),
+                )
+            )
 
 
 def article_text(
@@ -142,7 +236,7 @@ def _first_lines(lines: list[str], count: int) -> str:
 def _free_slug(item: wxr.WpItem, folder: Path, taken: set[str], report: Report) -> str:
     """The WordPress slug, or one from the old link or the id; suffixed when another
     article has it (WordPress keeps slugs unique per post type and parent only)."""
-    slug = item.slug or _slug_from_link(item.link) or f"post-{item.id}"
+    slug = item.slug or slug_of_link(item.link) or f"post-{item.id}"
     slug = re.sub(r"[^\w.-]+", "-", slug).strip("-.") or f"post-{item.id}"
     name, n = slug, 2
     while name in taken or (folder / f"{name}.md").exists():
@@ -153,30 +247,16 @@ def _free_slug(item: wxr.WpItem, folder: Path, taken: set[str], report: Report) 
     return name
 
 
-def _slug_from_link(link: str) -> str:
-    path = link.split("?")[0].rstrip("/")
-    return path.rsplit("/", 1)[-1] if "/" in path else ""
-
-
-def _attachments(export: str) -> dict[int, str]:
-    """Attachment ids to their files' addresses (a gallery names them), in a first pass."""
-    return {
-        item.id: item.attachment_url
-        for item in wxr.read(export)
-        if item.post_type == "attachment" and item.attachment_url
-    }
-
-
-def _imported_ids(root: Path) -> set[int]:
-    """The WordPress ids of the articles a run imported before (their metadata)."""
-    found: set[int] = set()
-    for path in root.rglob("*.md"):
-        if STAGING in path.parts:
-            continue
-        with open(path, encoding="utf-8", errors="replace") as file:
-            head = file.read(4096)
-        found.update(int(n) for n in ID_LINE.findall(head.split("\n\n", 1)[0]))
-    return found
+def _first_pass(export: str) -> tuple[dict[int, str], int]:
+    """Attachment ids to their files' addresses (a gallery names them), and the highest
+    comment id (kept ids move the store's sequence past it first), in a first pass."""
+    attachments: dict[int, str] = {}
+    highest = 0
+    for item in wxr.read(export):
+        if item.post_type == "attachment" and item.attachment_url:
+            attachments[item.id] = item.attachment_url
+        highest = max([highest, *(comment.id for comment in item.comments)])
+    return attachments, highest
 
 
 def _move_staged(staging: Path, root: Path) -> None:

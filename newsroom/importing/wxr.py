@@ -1,10 +1,9 @@
 """A WordPress export (WXR 1.0 to 1.2) read as a stream of posts, each with its comments.
 
-The export is parsed with defusedxml: a document type, an entity declaration or an
-external reference is refused, so a crafted export cannot expand to gigabytes or read a
-local file. Each ``<item>`` is handed over once read and then cleared, so memory stays
-flat however long the export. Element names are matched by their local part under any
-``http://wordpress.org/export/1.x/`` namespace, as exporting sites spell it.
+The export is parsed safely as a stream (exports.py). Each ``<item>`` is handed over
+once read and then cleared, so memory stays flat however long the export. Element names
+are matched by their local part under any ``http://wordpress.org/export/1.x/``
+namespace, as exporting sites spell it.
 """
 
 from __future__ import annotations
@@ -13,11 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, BinaryIO
-from xml.etree.ElementTree import Element, ParseError
+from typing import Any
+from xml.etree.ElementTree import Element
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from newsroom.importing import exports
+from newsroom.importing.exports import ExportError, local, text
 
 WP = re.compile(r"\{https?://wordpress\.org/export/1\.[0-9]+/\}")
 NAMESPACES = {
@@ -26,14 +25,7 @@ NAMESPACES = {
     "dc": "{http://purl.org/dc/elements/1.1/}",
 }
 NO_DATE = "0000-00-00 00:00:00"  # WordPress's date of a draft never published
-# Control characters XML forbids, which WordPress exports anyway (pasted text): a space,
-# as WordPress's own importer makes them (its XML_Character_Filter).
-CONTROLS = bytes(range(0x20)).translate(None, b"\t\n\r") + b"\x7f"
-_SPACES = bytes.maketrans(CONTROLS, b" " * len(CONTROLS))
-
-
-class ExportError(Exception):
-    """An export that cannot be read: the file, the line where it went wrong, and why."""
+__all__ = ["Channel", "ExportError", "WpComment", "WpItem", "read"]
 
 
 @dataclass(frozen=True)
@@ -83,34 +75,24 @@ def read(path: str, channel: Channel | None = None) -> Iterator[WpItem]:
     """The export's items in order (``channel`` gets the site's title, link and authors
     as they come). An ExportError names the file and line of what cannot be read."""
     channel = channel if channel is not None else Channel()
-    try:
-        with open(path, "rb") as file:
-            yield from _items(path, _Filtered(file), channel)
-    except ParseError as exc:
-        line, column = getattr(exc, "position", (0, 0))
-        where = f"{path}, line {line}, column {column}"
-        raise ExportError(f"{where}: not well-formed XML ({_why(exc)})") from None
-    except DefusedXmlException as exc:
-        raise ExportError(f"{path}: refused: {exc} (a WordPress export has none)") from None
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    yield from _items(path, exports.events(path, "a WordPress export"), channel)
 
 
-def _items(path: str, source: _Filtered, channel: Channel) -> Iterator[WpItem]:
+def _items(path: str, events: Iterator[tuple[str, Element]], channel: Channel) -> Iterator[WpItem]:
     seen_wxr = False
     depth = 0
     holder: Element | None = None  # <channel>: each item read is taken out of it
-    for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
+    for event, element in events:
         if event == "start":
             if depth == 0 and element.tag != "rss":
-                root = _local(element.tag)
+                root = local(element.tag)
                 raise ExportError(f"{path}: not a WordPress export (its root is <{root}>)")
             if depth == 1:
                 holder = element
             depth += 1
             continue
         depth -= 1
-        name = _local(element.tag)
+        name = local(element.tag)
         if depth == 2 and element.tag == "item":
             if not seen_wxr:
                 raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
@@ -118,25 +100,14 @@ def _items(path: str, source: _Filtered, channel: Channel) -> Iterator[WpItem]:
             if holder is not None:
                 holder.remove(element)  # memory stays flat
         elif depth == 2 and name == "wxr_version":
-            seen_wxr, channel.version = True, _text(element)
+            seen_wxr, channel.version = True, text(element)
         elif depth == 2 and name == "author":
             login = _child(element, "author_login")
             channel.authors[login] = _child(element, "author_display_name") or login
         elif depth == 2 and element.tag in ("title", "link"):
-            setattr(channel, element.tag, _text(element))
+            setattr(channel, element.tag, text(element))
     if not seen_wxr:
         raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
-
-
-class _Filtered:
-    """The export's bytes with XML's forbidden control characters made spaces (they are
-    single bytes in UTF-8, never part of another character)."""
-
-    def __init__(self, file: BinaryIO):
-        self.file = file
-
-    def read(self, size: int = -1) -> bytes:
-        return self.file.read(size).translate(_SPACES)
 
 
 def _item(element: Element) -> WpItem:
@@ -145,25 +116,25 @@ def _item(element: Element) -> WpItem:
     comments: list[WpComment] = []
     values: dict[str, Any] = {}
     for child in element:
-        name = _local(child.tag)
+        name = local(child.tag)
         if child.tag == "category":
             domain = child.get("domain", "category")
             if domain in ("post_tag", "tag"):  # "tag" in WXR 1.0
-                tags.append(_text(child))
+                tags.append(text(child))
             elif domain == "category":
-                categories.append(_text(child))
+                categories.append(text(child))
         elif name == "comment" and WP.match(child.tag):
             comments.append(_comment(child))
         elif child.tag in (NAMESPACES["content"] + "encoded",):
-            values["content"] = _text(child)
+            values["content"] = text(child)
         elif child.tag.endswith("}encoded") and "excerpt" in child.tag:
-            values["excerpt"] = _text(child)
+            values["excerpt"] = text(child)
         elif child.tag == NAMESPACES["dc"] + "creator":
-            values["creator"] = _text(child)
+            values["creator"] = text(child)
         elif child.tag in ("title", "link"):
-            values[child.tag] = _text(child)
+            values[child.tag] = text(child)
         elif WP.match(child.tag):
-            values[name] = _text(child)
+            values[name] = text(child)
     return WpItem(
         id=_number(values.get("post_id")),
         title=values.get("title", ""),
@@ -184,7 +155,7 @@ def _item(element: Element) -> WpItem:
 
 
 def _comment(element: Element) -> WpComment:
-    values = {_local(child.tag): _text(child) for child in element if WP.match(child.tag)}
+    values = {local(child.tag): text(child) for child in element if WP.match(child.tag)}
     return WpComment(
         id=_number(values.get("comment_id")),
         parent=_number(values.get("comment_parent")),
@@ -199,18 +170,10 @@ def _comment(element: Element) -> WpComment:
     )
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _text(element: Element) -> str:
-    return (element.text or "").strip()
-
-
 def _child(element: Element, name: str) -> str:
     for child in element:
-        if _local(child.tag) == name:
-            return _text(child)
+        if local(child.tag) == name:
+            return text(child)
     return ""
 
 
@@ -226,7 +189,3 @@ def _gmt(value: str) -> datetime | None:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
         return None
-
-
-def _why(exc: ParseError) -> str:
-    return str(exc).split(":")[0]

@@ -2,11 +2,12 @@
 sources as metadata, a second run that adds nothing, and a real build of the result."""
 
 import json
-import subprocess
-import sys
+import os
+from datetime import UTC, datetime
 
-from newsroom.importing.wordpress import import_articles
+from newsroom.importing.wordpress import import_wordpress
 from tests.importing.test_wxr import HEAD, TAIL
+from tests.support.command import newsroom
 from tests.support.site import build, make_project
 
 CORRECTED = """<!-- wp:paragraph --><p>Iranian companies bought real estate in Syria.</p><!-- /wp:paragraph -->
@@ -15,6 +16,14 @@ CORRECTED = """<!-- wp:paragraph --><p>Iranian companies bought real estate in S
 A previous version of this article said Syrian companies had done so.</p>
 
 <p>Source : <a href="https://wire.example/story">Wire</a></p>"""  # noqa: E501
+
+
+def import_articles(export, content, store=None, dry_run=False):
+    """The import, with `purge`'s personal-data date at the start of 2025."""
+    return import_wordpress(str(export), str(content), store, PURGED_BEFORE, dry_run)
+
+
+PURGED_BEFORE = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def item(id: int, slug: str, status: str = "publish", kind: str = "post", content: str = "",
@@ -58,10 +67,10 @@ def test_posts_and_pages_become_articles_and_a_second_run_adds_nothing(tmp_path)
     export.write_text(HEAD.format(v="1.2") + ITEMS + TAIL, "utf-8")
     content = tmp_path / "content"
 
-    dry = import_articles(str(export), str(content), dry_run=True)
+    dry = import_articles(export, content, dry_run=True)
     assert (dry.articles, dry.pages) == (3, 1) and not content.exists()
 
-    report = import_articles(str(export), str(content))
+    report = import_articles(export, content)
     assert (report.articles, report.pages, report.kept) == (3, 1, 0)
     assert dict(report.skipped) == {
         "draft posts": 1, "private posts": 1, "scheduled posts": 1, "trashed posts": 1,
@@ -82,7 +91,7 @@ def test_posts_and_pages_become_articles_and_a_second_run_adds_nothing(tmp_path)
     assert body.strip() == "Iranian companies bought real estate in Syria."
     assert "![](https://ledger.example/up/photos.png)" in (content / "gallery-post.md").read_text()
 
-    again = import_articles(str(export), str(content))
+    again = import_articles(export, content)
     assert (again.articles, again.pages, again.kept) == (0, 0, 4)
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md")) == files
 
@@ -93,7 +102,7 @@ def test_an_interrupted_run_is_completed_by_the_next(tmp_path):
     staged = tmp_path / "content" / ".newsroom-import" / "left.md"
     staged.parent.mkdir(parents=True)
     staged.write_text("Title: Left\nWordPress-Id: 99\n\nLeft behind.\n")
-    import_articles(str(export), str(tmp_path / "content"))
+    import_articles(export, tmp_path / "content")
     assert (tmp_path / "content" / "left.md").exists() and (
         tmp_path / "content" / "one.md"
     ).exists()
@@ -102,14 +111,19 @@ def test_an_interrupted_run_is_completed_by_the_next(tmp_path):
 def test_the_command_reports_and_refuses_a_bad_file(tmp_path):
     export = tmp_path / "export.xml"
     export.write_text(HEAD.format(v="1.1") + ITEMS + TAIL, "utf-8")
-    command = [sys.executable, "-m", "newsroom.cli", "import", "wordpress", str(export)]
-    done = subprocess.run(
-        [*command, "--content", str(tmp_path / "c"), "--json"], capture_output=True, text=True
-    )
+    env = {**os.environ, "NEWSROOM_DATABASE_URL": f"sqlite:///{tmp_path}/comments.sqlite3"}
+    command = ["import", "wordpress", str(export), "--content", str(tmp_path / "c")]
+    dry = newsroom(*command, "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "Articles: 3 imported" in dry.stdout and "Dry run: nothing was written." in dry.stdout
+    assert not (tmp_path / "comments.sqlite3").exists() and not (tmp_path / "c").exists()
+    done = newsroom(*command, "--json", env=env)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["articles"] == 3
+    said = json.loads(done.stdout)
+    assert (said["articles"], said["pages"], said["dry_run"]) == (3, 1, False)
+    assert said["purge"] == {"spam_deleted": 0, "addresses_erased": 0}
     (tmp_path / "bad.xml").write_text("<rss><channel><item>", "utf-8")
-    bad = subprocess.run([*command[:-1], str(tmp_path / "bad.xml")], capture_output=True, text=True)
+    bad = newsroom("import", "wordpress", str(tmp_path / "bad.xml"), env=env)
     assert bad.returncode == 2 and "bad.xml, line 1" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -117,7 +131,7 @@ def test_the_imported_site_builds_with_its_notices(tmp_path):
     export = tmp_path / "export.xml"
     export.write_text(HEAD.format(v="1.2") + ITEMS + TAIL, "utf-8")
     content = tmp_path / "imported"
-    import_articles(str(export), str(content))
+    import_articles(export, content)
     files = {p.relative_to(content).as_posix(): p.read_text("utf-8") for p in content.rglob("*.md")}
     root = make_project(tmp_path / "site", {}, files)
     build(root)

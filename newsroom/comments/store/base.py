@@ -37,6 +37,7 @@ from newsroom.comments.store.backend import (
     existing,
 )
 from newsroom.comments.store.clock import now
+from newsroom.comments.store.imports import ImportStore
 from newsroom.comments.store.publish_queue import PublishQueueStore
 from newsroom.comments.store.queue import QueueStore
 from newsroom.comments.store.subscriptions import SubscriptionStore
@@ -96,11 +97,13 @@ def comment_reader(rows: Sequence[Row], from_db: FromDb) -> list[Comment]:
     return [_comment(row, from_db, at) for row in rows]
 
 
-class Store(QueueStore, AccountStore, AuditStore, PublishQueueStore, SubscriptionStore, Backend):
+class Store(
+    QueueStore, AccountStore, AuditStore, PublishQueueStore, SubscriptionStore, ImportStore, Backend
+):
     """A comment store: its comments (here), its moderators and their sessions
     (accounts.py), the audit trail (audit.py), the console's queue (queue.py), the
-    threads waiting to be published (publish_queue.py) and readers' mail
-    (subscriptions.py)."""
+    threads waiting to be published (publish_queue.py), readers' mail
+    (subscriptions.py) and imported comments (imports.py)."""
 
     # --- the store's behaviour ---------------------------------------------------------
 
@@ -136,22 +139,28 @@ class Store(QueueStore, AccountStore, AuditStore, PublishQueueStore, Subscriptio
             cursor.execute(self._sql("DELETE FROM comments WHERE id = ?"), (reserved,))
         return reserved
 
-    def insertion(self, comments: list[NewComment]) -> Query[list[int]]:
+    def insertion(
+        self, comments: list[NewComment], ids: Sequence[int] | None = None
+    ) -> Query[list[int]]:
         """One INSERT of all the comments (checked first), answered by their ids in the
-        comments' order (``sorted_ids``). Atomic by itself, as one statement."""
+        comments' order (``sorted_ids``). Atomic by itself, as one statement. ``ids``:
+        the ids to give them (an import keeping an export's): then answered sorted."""
         if not comments:
             return Query(None, (), sorted_ids)
+        columns = INSERTED if ids is None else ("id", *INSERTED)
         params: list[Any] = []
-        for comment in comments:
+        for k, comment in enumerate(comments):
             checked(comment.status, STATUSES, "status")
             checked(comment.akismet, VERDICTS, "akismet verdict")
+            if ids is not None:
+                params.append(ids[k])
             for name in NEW_COLUMNS:
                 value = getattr(comment, name)
                 params.append(self._to_db(value) if name in TIMES and value is not None else value)
             params.append(self._to_db(comment.created))  # updated = created
-        row = f"({', '.join('?' * len(INSERTED))})"
+        row = f"({', '.join('?' * len(columns))})"
         rows = ", ".join([row] * len(comments))
-        sql = f"INSERT INTO comments ({', '.join(INSERTED)}) VALUES {rows} RETURNING id"
+        sql = f"INSERT INTO comments ({', '.join(columns)}) VALUES {rows} RETURNING id"
         return Query(self._sql(sql), params, sorted_ids)
 
     # The reads the service makes on requests, each also as a Query (see ``async_twin``).

@@ -323,6 +323,32 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        9,
+        {
+            # Imports (importing/): which comment each imported one became, by the
+            # export's own id, so that importing the same export again adds nothing twice
+            # and replies find their parents; and, per source, up to which id its own
+            # comment ids were kept as ours (0: not kept). Ids only: nothing personal.
+            "sqlite": [
+                "CREATE TABLE IF NOT EXISTS imported_comments (source TEXT NOT NULL, "
+                "foreign_id TEXT NOT NULL, comment INTEGER NOT NULL, "
+                "PRIMARY KEY (source, foreign_id))",
+                "CREATE TABLE IF NOT EXISTS import_sources (source TEXT PRIMARY KEY, "
+                "ids_kept_to INTEGER NOT NULL)",
+            ],
+            "postgresql": [
+                "CREATE TABLE IF NOT EXISTS imported_comments (source TEXT NOT NULL, "
+                "foreign_id TEXT NOT NULL, comment BIGINT NOT NULL, "
+                "PRIMARY KEY (source, foreign_id))",
+                "CREATE TABLE IF NOT EXISTS import_sources (source TEXT PRIMARY KEY, "
+                "ids_kept_to BIGINT NOT NULL)",
+            ],
+        },
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
 
 # The console's text search: a copy of each comment's searched text in a trigram index

@@ -173,6 +173,20 @@ class PostgresStore(Store):
     def scan_match(self, search: str) -> tuple[str, list[Any]]:
         return f"{migrations.SEARCHED_TEXT} LIKE ? ESCAPE '\\'", [like_pattern(search.lower())]
 
+    # The id sequence (store/imports.py): the identity column's own sequence.
+
+    def _lock_ids(self, cursor: Any) -> None:
+        """Inserts wait (a nextval is not rolled back, so the check must come first)."""
+        cursor.execute("LOCK TABLE comments IN SHARE ROW EXCLUSIVE MODE")
+
+    _LAST_ID = (
+        "SELECT COALESCE(pg_sequence_last_value("
+        "pg_get_serial_sequence('comments', 'id')::regclass), 0)"
+    )
+
+    def _move_ids_past(self, cursor: Any, highest: int) -> None:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('comments', 'id'), %s)", (highest,))
+
     def close(self) -> None:
         with self._pool_lock:
             pool, self._pool = self._pool, None

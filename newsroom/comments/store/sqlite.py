@@ -174,6 +174,17 @@ class SQLiteStore(Store):
                 )
         self.make_search_index()
 
+    # The id sequence (store/imports.py): AUTOINCREMENT keeps the last id in sqlite_sequence.
+
+    def _lock_ids(self, cursor: Any) -> None:
+        """SQLite's writers are one at a time already."""
+
+    _LAST_ID = "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'comments'"
+
+    def _move_ids_past(self, cursor: Any, highest: int) -> None:
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = 'comments'")
+        cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('comments', ?)", (highest,))
+
     def close(self) -> None:
         with self._lock:
             for connection in self._connections:
