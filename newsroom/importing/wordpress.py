@@ -114,9 +114,9 @@ def import_wordpress(
     new). ``personal_before``: the IP addresses `purge` erases are older than this."""
     root = Path(content)
     staging = root / STAGING
+    attachments, highest = _first_pass(export)  # a broken export stops here: nothing written
     if not dry_run:
         _move_staged(staging, root)  # what an interrupted run staged
-    attachments, highest = _first_pass(export)
     kept_to = store.keep_ids_to(SOURCE, highest, dry_run) if store else 0
     comments = CommentImport(store, SOURCE, personal_before, kept_to, dry_run)
     channel = wxr.Channel()

@@ -8,6 +8,7 @@ import pytest
 from newsroom.comments.model import NewComment
 from newsroom.comments.store import StoreError
 from newsroom.importing import comment_import
+from newsroom.importing.exports import ExportError
 from tests.importing.test_wordpress import import_articles, item
 from tests.importing.test_wxr import HEAD, TAIL
 
@@ -159,6 +160,14 @@ def test_a_dry_run_writes_nothing(tmp_path, store):
     assert dict(report.comments.added) == IMPORTED and report.comments.ids_kept
     assert store.select() == [] and not (tmp_path / "content").exists()
     assert store.imported("wordpress") == {}
+
+
+def test_a_truncated_export_writes_nothing(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(comment_import, "BATCH", 1)  # a write a comment, were any written
+    cut = EXPORT[: EXPORT.index("<wp:comment_id>300")]
+    with pytest.raises(ExportError, match=r"export.xml, line \d+, column \d+: not well-formed"):
+        import_articles(write_export(tmp_path, cut), tmp_path / "content", store)
+    assert store.select() == [] and not (tmp_path / "content").exists()
 
 
 def new_comment() -> NewComment:
