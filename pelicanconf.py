@@ -24,7 +24,7 @@ STATIC_PATHS = ["content/images"]
 OUTPUT_PATH = "output"
 THEME = "theme"
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["seed_reader", "corrections", "fast_build", "comments"]
+PLUGINS = ["seed_reader", "corrections", "fast_build", "comments", "redirects"]
 
 # Newest first, and the same order in every build of the same content (see newest_first).
 ARTICLE_ORDER_BY = newest_first

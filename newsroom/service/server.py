@@ -7,10 +7,11 @@ import os
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, RedirectResponse
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from newsroom.articles.redirects import TABLE_FILE, Table
 from newsroom.service import slow_clients
 from newsroom.service.app import create_app
 from newsroom.service.settings import ServiceSettings
@@ -20,9 +21,17 @@ logger = logging.getLogger("newsroom.service")
 
 class SiteFiles(StaticFiles):
     """The static site; a missing page gets the site's own 404 page. Hidden files (the
-    build's record in .newsroom/, a publish's temporary files) are not the site's."""
+    build's record in .newsroom/, a publish's temporary files) are not the site's. An
+    imported site's old links answer with a permanent redirect (``?p=ID`` too)."""
+
+    def __init__(self, directory: str, **options):
+        super().__init__(directory=directory, **options)
+        self.moved = MovedLinks(os.path.join(directory, TABLE_FILE))
 
     async def get_response(self, path, scope):
+        new = self.moved.find(scope["path"], scope.get("query_string", b"").decode("latin-1"))
+        if new is not None:
+            return RedirectResponse(new, status_code=301)
         try:
             if any(part.startswith(".") and part != "." for part in path.split("/")):
                 raise HTTPException(404)
@@ -32,6 +41,31 @@ class SiteFiles(StaticFiles):
             if exc.status_code == 404 and os.path.exists(not_found):
                 return FileResponse(not_found, status_code=404)
             raise
+
+
+class MovedLinks:
+    """The build's table of old links, read again when a build has changed it (a stat a
+    request: the table is read only when its file changed)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.seen: tuple[int, int] | None = None
+        self.table = Table({}, {})
+
+    def find(self, path: str, query: str) -> str | None:
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return None
+        if (status.st_mtime_ns, status.st_size) != self.seen:
+            self.seen = (status.st_mtime_ns, status.st_size)
+            try:
+                with open(self.path, "rb") as file:
+                    self.table = Table.from_json(file.read())
+            except (OSError, ValueError) as exc:  # a build writes it atomically: not ours
+                logger.error("Old links: %s cannot be read (%s)", self.path, exc)
+                self.table = Table({}, {})
+        return self.table.find(path, query)
 
 
 def site_app(settings: ServiceSettings, site_dir: str) -> Starlette:
