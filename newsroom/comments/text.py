@@ -91,6 +91,26 @@ def _depth(line: str) -> int:
     return depth
 
 
+# What could make Markdown's output more than paragraphs and line breaks: a character it
+# reads as markup or escapes, a tab (Markdown expands them) or another line separator, a
+# line that opens a list, or a line that starts or ends with white space (indents, hard
+# breaks, blank lines that are not empty). A text with none of these (most comments) is
+# drawn without Markdown, exactly as Markdown and nh3 would draw it (test_text.py
+# compares the two on many texts); having no < > or &, it cannot hold markup.
+_MARKUP = re.compile(
+    r"[\\`*_\[\]<>&~\t\r\v\f\x1c-\x1e\x85\u2028\u2029]"  # markup, tabs, line separators
+    r"|^[^\S\n]|[^\S\n]$|^(?:[-+]|\d+[.)])(?: |$)",
+    re.M,
+)
+
+
+def _paragraphs(text: str) -> str:
+    """A text without markup as Markdown (with nl2br) and nh3 draw it: paragraphs at
+    blank lines, a line break at every other, no-break spaces as entities."""
+    parts = re.split(r"\n\n+", text.strip("\n").replace("\u00a0", "&nbsp;"))  # as nh3 writes it
+    return "\n".join("<p>" + part.replace("\n", "<br>\n") + "</p>" for part in parts if part)
+
+
 def plain_html(text: str) -> str:
     """The text as typed, escaped: paragraphs at blank lines, line breaks kept."""
     paragraphs = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip("\n"))
@@ -104,11 +124,17 @@ def plain_html(text: str) -> str:
 def render(text: str) -> str:
     """Safe HTML for a comment body: only the allowlist survives, links get rel=nofollow."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Markdown reads them
+    if not _MARKUP.search(text):
+        return _paragraphs(text)
     if _pathological(text):
         return plain_html(text)
-    marked_up = _markdown().convert(text)
+    return markdown_html(text)
+
+
+def markdown_html(text: str) -> str:
+    """The text through Markdown, then nh3's allowlist."""
     clean = nh3.clean(
-        marked_up,
+        _markdown().convert(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_only_allowed,

@@ -4,14 +4,16 @@ An export's comment HTML is not trusted: it is made our Markdown subset (so that
 links and emphasis survive our renderer, which escapes raw HTML), then rendered and
 sanitised as a reader's comment is. Comments go in batches, one transaction each, with
 the record of their export ids (store/imports.py): an interrupted import resumes, and a
-second one adds only what is new. A reply waits for its parent; one whose parent is not
-in the export (a skipped pingback, spam the exporter left out) becomes a top comment.
+second one adds only what is new. A batch is written while the next is made. A reply
+waits for its parent; one whose parent is not in the export (a skipped pingback, spam
+the exporter left out) becomes a top comment.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -42,6 +44,7 @@ class ForeignComment:
     created: datetime
     html: str  # not trusted
     status: Status
+    texts: tuple[str, str] | None = None  # its Markdown and HTML, if converted already
 
 
 @dataclass
@@ -90,7 +93,9 @@ class Tally:
 
 class CommentImport:
     """One export's comments into ``store``; with ``dry_run`` (or no store), only
-    counted. ``personal_before``: IP addresses older than this are `purge`'s."""
+    counted. ``personal_before``: IP addresses older than this are `purge`'s. A context
+    manager: the batches are written by a thread of its own while the next is made (the
+    database works with Python's lock released), and that thread ends with the block."""
 
     def __init__(
         self,
@@ -103,12 +108,21 @@ class CommentImport:
         self.store = None if dry_run else store
         self.source = source
         self.personal_before = personal_before
+        # Written by the writing thread once a batch commits; read here for ids alone.
         self.known: dict[str, int] = store.imported(source) if store else {}
         self.kept_to = kept_to  # export ids up to this one are kept as ours
         self.tally = Tally(ids_kept=kept_to > 0)
         self._batch: list[Imported] = []
         self._waiting: list[Imported] = []  # replies whose parents have not come yet
         self._seen: set[str] = set()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._writing: tuple[list[Imported], Future[list[Imported]]] | None = None
+
+    def __enter__(self) -> CommentImport:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._writer.shutdown(wait=True)
 
     def add(self, comment: ForeignComment) -> None:
         if comment.id in self.known:
@@ -117,14 +131,15 @@ class CommentImport:
         if comment.id in self._seen:  # an export that holds a comment twice
             return
         self._seen.add(comment.id)
+        self.tally.past_retention += bool(comment.ip) and comment.created < self.personal_before
         kept = comment.id.isdigit() and 0 < int(comment.id) <= self.kept_to
+        if self.store is None:  # counted, not converted
+            self.tally.added[comment.status] += 1
+            self.tally.renumbered += not kept
+            return
         item = Imported(
             comment.id, comment.parent, _new_comment(comment), int(comment.id) if kept else None
         )
-        self.tally.past_retention += bool(comment.ip) and comment.created < self.personal_before
-        if self.store is None:
-            self._count([item])
-            return
         self._batch.append(item)
         if len(self._batch) >= BATCH:
             self._flush()
@@ -132,19 +147,32 @@ class CommentImport:
     def finish(self) -> Tally:
         """What is left, replies to comments the export does not hold made top comments."""
         self._flush()
+        self._settle()
         self._batch = [Imported(c.foreign_id, None, c.comment, c.own_id) for c in self._waiting]
         self._waiting = []
         self._flush()
+        self._settle()
         return self.tally
 
     def _flush(self) -> None:
+        """The batch to the writing thread, once it has written the last one (whose
+        replies still waiting for a parent join this batch)."""
+        self._settle()
         batch = self._waiting + self._batch
-        if not batch or self.store is None:
+        self._batch, self._waiting = [], []
+        if batch and self.store is not None:
+            written = self._writer.submit(self.store.add_imported, self.source, batch, self.known)
+            self._writing = (batch, written)
+
+    def _settle(self) -> None:
+        """Wait for the batch being written (its error, if any, is raised here)."""
+        if self._writing is None:
             return
-        self._waiting = self.store.add_imported(self.source, batch, self.known)
+        batch, written = self._writing
+        self._writing = None
+        self._waiting = written.result()
         left = {item.foreign_id for item in self._waiting}
         self._count([item for item in batch if item.foreign_id not in left])
-        self._batch = []
 
     def _count(self, stored: list[Imported]) -> None:
         for item in stored:
@@ -152,8 +180,14 @@ class CommentImport:
             self.tally.renumbered += item.own_id is None
 
 
+def comment_texts(html: str) -> tuple[str, str]:
+    """A comment's HTML as our Markdown, and that Markdown drawn as a new comment's is."""
+    body = comment_markdown(html)
+    return body, text.render(body)
+
+
 def _new_comment(comment: ForeignComment) -> NewComment:
-    body = comment_markdown(comment.html)
+    body, body_html = comment.texts or comment_texts(comment.html)
     return NewComment(
         thread=comment.thread,
         parent=None,  # found from the export's parent id when stored
@@ -161,7 +195,7 @@ def _new_comment(comment: ForeignComment) -> NewComment:
         email=comment.email.strip(),
         url=_web_address(comment.url.strip()),
         body=body,
-        body_html=text.render(body),
+        body_html=body_html,
         status=comment.status,
         akismet=VERDICT.get(comment.status, "unchecked"),
         ip=_address(comment.ip),

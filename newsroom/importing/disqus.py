@@ -85,11 +85,11 @@ def import_disqus(
     written when ``dry_run``)."""
     report = Report()
     threads = _threads(export, _Matcher(articles_in(Path(content))), report)
-    comments = CommentImport(store, SOURCE, personal_before, dry_run=dry_run)
-    for name, element in _elements(export):
-        if name == "post":
-            _import_post(element, threads, comments, report)
-    report.comments = comments.finish()
+    with CommentImport(store, SOURCE, personal_before, dry_run=dry_run) as comments:
+        for name, element in _elements(export):
+            if name == "post":
+                _import_post(element, threads, comments, report)
+        report.comments = comments.finish()
     return report
 
 

@@ -10,11 +10,12 @@ XML that is not well formed, the line and column.
 
 from __future__ import annotations
 
+import pyexpat
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import iterparse
 
 CONTROLS = bytes(range(0x20)).translate(None, b"\t\n\r") + b"\x7f"
@@ -35,6 +36,50 @@ def events(path: str, kind: str) -> Iterator[tuple[str, Element]]:
         line, column = getattr(exc, "position", (0, 0))
         where = f"{path}, line {line}, column {column}"
         raise ExportError(f"{where}: not well-formed XML ({_why(exc)})") from None
+    except DefusedXmlException as exc:
+        raise ExportError(f"{path}: refused: {exc} ({kind} has none)") from None
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
+def values(path: str, kind: str, names: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """The local name and text of each element named in ``names``, in the file's order,
+    in a quick pass that builds nothing else (expat's own callbacks; a document type is
+    refused as defusedxml refuses it, so no entity can be declared). For a first pass
+    over a whole export: it is read to its end, or the ExportError says where it broke."""
+    found: list[tuple[str, str]] = []
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    text: list[str] = []
+
+    def start(name: str, _attributes: object) -> None:
+        text.clear()
+
+    def end(name: str) -> None:
+        name = name.rpartition(" ")[2]
+        if name in names:
+            found.append((name, "".join(text).strip()))
+        text.clear()
+
+    def refuse(name: str, system_id: str | None, public_id: str | None, _subset: int) -> None:
+        raise DTDForbidden(name, system_id, public_id)
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = text.append
+    parser.StartDoctypeDeclHandler = refuse
+    try:
+        with open(path, "rb") as file:
+            source = _Filtered(file)
+            while chunk := source.read(1 << 20):
+                parser.Parse(chunk, False)
+                yield from found
+                found.clear()
+            parser.Parse(b"", True)
+            yield from found
+    except pyexpat.ExpatError as exc:
+        where = f"{path}, line {exc.lineno}, column {exc.offset}"
+        reason = pyexpat.ErrorString(exc.code)
+        raise ExportError(f"{where}: not well-formed XML ({reason})") from None
     except DefusedXmlException as exc:
         raise ExportError(f"{path}: refused: {exc} ({kind} has none)") from None
     except OSError as exc:

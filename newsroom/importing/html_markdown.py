@@ -39,6 +39,15 @@ BLOCK_TAGS = re.compile(
 # What a comment may keep: the tags our comments may show, and HTML's other spelling of
 # emphasis (<i>, <b>), which markdownify writes as ours.
 COMMENT_TAGS = sorted(ALLOWED_TAGS | {"i", "b"})
+# What a comment's text must lack for it to be its own Markdown: markup or an entity, a
+# mark the converter escapes, white space it would fold (other than single spaces and
+# line breaks, at neither end of a line), a line that opens a list (the converter's
+# line breaks end its items differently).
+PLAIN_COMMENT = re.compile(
+    r"[<>&*_\\`\[\]~\t\r\v\f\x1c-\x1e\x85\u2028\u2029]"  # markup, tabs, line separators
+    r"|^[^\S\n]|[^\S\n]$|  |^(?:[-+]|\d+[.)])(?: |$)",
+    re.M,
+)
 
 
 class _Post(MarkdownConverter):
@@ -63,7 +72,17 @@ def post_markdown(content: str, attachments: Mapping[int, str] | None = None) ->
 
 def comment_markdown(content: str) -> str:
     """A comment's HTML as the Markdown our comments are written in: its emphasis, links,
-    code and quotes kept, any other tag dropped (its text kept)."""
+    code and quotes kept, any other tag dropped (its text kept). Most comments are plain
+    text (WordPress keeps them as typed): those need no converter, only their paragraphs
+    and line breaks, which our renderer draws as the converter's Markdown."""
+    if not PLAIN_COMMENT.search(content):
+        paragraphs = re.split(r"\n\n+", content.strip("\n"))
+        return "\n\n".join(paragraphs) + "\n" if content.strip() else ""
+    return converted_comment(content)
+
+
+def converted_comment(content: str) -> str:
+    """``comment_markdown`` through markdownify, as any comment with markup takes."""
     converter = MarkdownConverter(convert=COMMENT_TAGS, bullets="-", escape_misc=False)
     return _tidy(converter.convert(_paragraphs(IFRAME.sub("", UNSEEN.sub("", content)))))
 

@@ -35,10 +35,10 @@ from newsroom.articles.seeds import split_notes
 from newsroom.comments.model import Status
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now
-from newsroom.importing import wxr
+from newsroom.importing import exports, wxr
 from newsroom.importing.comment_import import CommentImport, ForeignComment, Tally
 from newsroom.importing.content import PAGES, STAGING, articles_in, slug_of_link, thread_of
-from newsroom.importing.html_markdown import post_markdown
+from newsroom.importing.converting import Converted, Converters, Needs
 
 SOURCE = "wordpress"  # the store's name for what this import brought
 KINDS = {"post": "", "page": PAGES}  # post type -> folder under content/
@@ -114,26 +114,34 @@ def import_wordpress(
     new). ``personal_before``: the IP addresses `purge` erases are older than this."""
     root = Path(content)
     staging = root / STAGING
-    attachments, highest = _first_pass(export)  # a broken export stops here: nothing written
+    attachments, highest, items = _first_pass(export)  # a broken export stops here
     if not dry_run:
         _move_staged(staging, root)  # what an interrupted run staged
     kept_to = store.keep_ids_to(SOURCE, highest, dry_run) if store else 0
-    comments = CommentImport(store, SOURCE, personal_before, kept_to, dry_run)
     channel = wxr.Channel()
     known = {a.wordpress_id: a.thread for a in articles_in(root) if a.wordpress_id}
     report = Report()
     taken: set[str] = set()
-    for item in wxr.read(export, channel):
-        thread = known.get(item.id)
-        if thread is not None:
-            report.kept += item.post_type in KINDS
-        elif item.post_type in KINDS and item.status == "publish":
-            thread = _import_article(item, channel, attachments, root, taken, report, dry_run)
-        elif item.post_type in KINDS:
-            reason = SKIPPED.get(item.status, item.status or "no status")
-            report.skipped[f"{reason} {item.post_type}s"] += 1
-        _import_comments(item, thread, comments, report)
-    report.comments = comments.finish()
+
+    def needs(item: wxr.WpItem) -> Needs:
+        new = item.id not in known and item.post_type in KINDS and item.status == "publish"
+        return Needs(post=new and not dry_run, comments=not dry_run and bool(item.comments))
+
+    with (
+        Converters(attachments, items) as converters,
+        CommentImport(store, SOURCE, personal_before, kept_to, dry_run) as comments,
+    ):
+        for item, converted in converters.each(wxr.read(export, channel), needs):
+            thread = known.get(item.id)
+            if thread is not None:
+                report.kept += item.post_type in KINDS
+            elif item.post_type in KINDS and item.status == "publish":
+                thread = _import_article(item, converted, channel, root, taken, report, dry_run)
+            elif item.post_type in KINDS:
+                reason = SKIPPED.get(item.status, item.status or "no status")
+                report.skipped[f"{reason} {item.post_type}s"] += 1
+            _import_comments(item, converted, thread, comments, report)
+        report.comments = comments.finish()
     if not dry_run:
         _move_staged(staging, root)  # after the store's transactions
     return report
@@ -141,8 +149,8 @@ def import_wordpress(
 
 def _import_article(
     item: wxr.WpItem,
+    converted: Converted,
     channel: wxr.Channel,
-    attachments: dict[int, str],
     root: Path,
     taken: set[str],
     report: Report,
@@ -151,7 +159,7 @@ def _import_article(
     """One published post or page staged as an article; its comments' thread."""
     folder = KINDS[item.post_type]
     slug = _free_slug(item, root / folder, taken, report)
-    text = article_text(item, channel, attachments, slug)
+    text = "" if dry_run else article_text(item, converted, channel, slug)
     if item.post_type == "page":
         report.pages += 1
     else:
@@ -165,7 +173,11 @@ def _import_article(
 
 
 def _import_comments(
-    item: wxr.WpItem, thread: str | None, comments: CommentImport, report: Report
+    item: wxr.WpItem,
+    converted: Converted,
+    thread: str | None,
+    comments: CommentImport,
+    report: Report,
 ) -> None:
     """An item's comments, under its article's thread; counted when they have none."""
     for comment in item.comments:
@@ -187,15 +199,14 @@ def _import_comments(
                     created=comment.date_gmt or item.date_gmt or now(),
                     html=comment.content,
                     status=STATUSES.get(comment.approved, "pending"),
+                    texts=converted.comments.get(comment.id),
                 )
             )
 
 
-def article_text(
-    item: wxr.WpItem, channel: wxr.Channel, attachments: dict[int, str], slug: str
-) -> str:
+def article_text(item: wxr.WpItem, converted: Converted, channel: wxr.Channel, slug: str) -> str:
     """The Markdown file of one post or page: Pelican metadata, a blank line, the text."""
-    lines = post_markdown(item.content, attachments).splitlines()
+    lines = converted.text.splitlines()
     kept, corrections, source = split_notes([_plain(line) for line in lines])
     meta = [f"Title: {_one_line(item.title) or slug}"]
     if item.date_gmt:
@@ -211,7 +222,7 @@ def article_text(
     if tags:
         meta.append("Tags: " + ", ".join(_one_line(t).replace(",", " ") for t in tags))
     meta.append(f"Slug: {slug}")
-    summary = _one_line(post_markdown(item.excerpt)) if item.excerpt else ""
+    summary = _one_line(converted.excerpt)
     if summary:
         meta.append(f"Summary: {summary}")
     meta += [f"Correction: {_one_line(text)}" for text in corrections]
@@ -247,16 +258,27 @@ def _free_slug(item: wxr.WpItem, folder: Path, taken: set[str], report: Report) 
     return name
 
 
-def _first_pass(export: str) -> tuple[dict[int, str], int]:
-    """Attachment ids to their files' addresses (a gallery names them), and the highest
-    comment id (kept ids move the store's sequence past it first), in a first pass."""
+FIRST_PASS = frozenset({"post_id", "post_type", "attachment_url", "comment_id", "item"})
+
+
+def _first_pass(export: str) -> tuple[dict[int, str], int, int]:
+    """Attachment ids to their files' addresses (a gallery names them), the highest
+    comment id (kept ids move the store's sequence past it first) and the number of
+    items, in a quick first pass that finds a broken export before anything is written."""
     attachments: dict[int, str] = {}
-    highest = 0
-    for item in wxr.read(export):
-        if item.post_type == "attachment" and item.attachment_url:
-            attachments[item.id] = item.attachment_url
-        highest = max([highest, *(comment.id for comment in item.comments)])
-    return attachments, highest
+    highest = items = 0
+    item: dict[str, str] = {}
+    for name, value in exports.values(export, "a WordPress export", FIRST_PASS):
+        if name == "comment_id":
+            highest = max(highest, int(value) if value.isdigit() else 0)
+        elif name != "item":
+            item[name] = value
+        else:
+            items += 1
+            if item.get("post_type") == "attachment" and item.get("attachment_url"):
+                attachments[int(item.get("post_id") or 0)] = item["attachment_url"]
+            item = {}
+    return attachments, highest, items
 
 
 def _move_staged(staging: Path, root: Path) -> None:

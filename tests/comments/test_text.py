@@ -1,10 +1,13 @@
 """Comment text becomes safe HTML: a small Markdown subset, and hostile input that must
 come out inert."""
 
+import random
+
 import pytest
 from bs4 import BeautifulSoup
 
-from newsroom.comments.text import ALLOWED_TAGS, LINK_REL, render
+from newsroom.comments import text as text_module
+from newsroom.comments.text import ALLOWED_TAGS, LINK_REL, markdown_html, render
 from tests.support.hostile import WORST_CASES
 
 
@@ -169,3 +172,38 @@ def test_ordinary_markup_still_works_beside_many_marks():
         "<p><em>one</em> and <strong>two</strong> " + "x" * 100
         + f' <a href="https://example.org/" rel="{LINK_REL}">link</a> <code>code</code></p>'
     )  # fmt: skip
+
+
+PLAIN_WORDS = [
+    *(  # noqa: SIM905 (a sentence reads better than a list)
+        "the a Zoë “quoted” 'single' \"double\" isn't 1999 1999. 1234567890. 3.5% -dash "
+        "mid-word (paren) {brace} end. ok, yes; colon: why? wow! # hash = == + | @ $ % ^ é 李雷 "
+        "http://x.example/path www.example.com 2) -- ---"
+    ).split(),
+    *("Mr.\u00a0Assad", "a\u2003b", "x\u3000y", "p\u2028q", "t\tab", "f\x0cf", "n\x85l"),
+]
+STARTS = ("", "", "", "1999. ", "1234567890. ", "2) ", "- ", "+ ", "# ", "= ", "-", "--- ", " ",
+          "    ", "\t", "\u00a0", "> ")  # fmt: skip
+ENDS = ("", "", "", " ", "  ", "\t", "\u2003")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_text_without_markup_is_drawn_as_markdown_would(seed):
+    """render's plain path (no Markdown) gives what Markdown and nh3 give, on texts made
+    of words, punctuation and line breaks around all that could make them differ."""
+    rng = random.Random(seed)
+    plain = 0
+    for _ in range(2500):
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            if rng.random() < 0.15:
+                lines.append(rng.choice(["", "", " ", "\t"]))
+                continue
+            words = " ".join(rng.choice(PLAIN_WORDS) for _ in range(rng.randint(1, 12)))
+            start = rng.choice(STARTS) if rng.random() < 0.2 else ""
+            end = rng.choice(ENDS) if rng.random() < 0.2 else ""
+            lines.append(start + words + end)
+        text = "\n".join(lines) + rng.choice(["", "\n", "\n\n"])
+        plain += not text_module._MARKUP.search(text)
+        assert render(text) == markdown_html(text), repr(text)
+    assert plain > 250  # the plain path was taken, often

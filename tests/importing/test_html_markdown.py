@@ -1,9 +1,17 @@
 """WordPress's HTML as Markdown: readable text, never the editor's or shortcodes' clutter."""
 
+import random
+
 import markdown
+import pytest
 
 from newsroom.comments.text import render
-from newsroom.importing.html_markdown import comment_markdown, post_markdown
+from newsroom.importing.html_markdown import (
+    PLAIN_COMMENT,
+    comment_markdown,
+    converted_comment,
+    post_markdown,
+)
 
 BLOCK_EDITOR_POST = """<!-- wp:paragraph -->
 <p>Prices rose <strong>again</strong>, said the <a href="https://bank.example">bank</a>.</p>
@@ -66,3 +74,21 @@ def test_a_comment_keeps_emphasis_links_and_quotes_and_nothing_else():
     assert "<em>Good</em>" in shown and '<a href="http://x.org"' in shown
     assert "<blockquote>" in shown and "<strong>para</strong>" in shown
     assert "Loud" in shown and "red" in shown and "onerror" not in shown and "<img" not in shown
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_plain_comment_needs_no_converter(seed):
+    """Plain text is its own Markdown: drawn as what the converter would have made of it."""
+    rng = random.Random(seed)
+    words = ["Zoë", "said", "“no”", "'yes'", "isn't", "1999.", "3.5%", "(a)", "-", "#", "+",
+             "Mr.\u00a0Assad", "a\u2003b", "\u00a0", "x\u3000y", "p\u2028q", "t\tab"]  # fmt: skip
+    plain = 0
+    for _ in range(1500):
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            line = " ".join(rng.choice(words) for _ in range(rng.randint(0, 8)))
+            lines.append(line + rng.choice(["", "", "", " ", "\t"]) if line else line)
+        content = "\n".join(lines) + rng.choice(["", "\n"])
+        plain += not PLAIN_COMMENT.search(content)
+        assert render(comment_markdown(content)) == render(converted_comment(content)), content
+    assert plain > 100  # the plain way was taken, often

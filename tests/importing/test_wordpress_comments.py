@@ -176,3 +176,24 @@ def new_comment() -> NewComment:
         body="Posted meanwhile.", body_html="<p>Posted meanwhile.</p>", status="pending",
         akismet="ham", ip=None, user_agent=None, referrer=None, created=datetime.now(UTC),
     )  # fmt: skip
+
+
+def test_worker_processes_convert_as_the_importing_process_does(tmp_path, monkeypatch):
+    """A large export is converted by worker processes: the same articles and comments."""
+    from newsroom.comments.store import open_store
+    from newsroom.importing import converting
+
+    made = {}
+    for workers_from in (10_000, 0):  # inline, then in workers
+        monkeypatch.setattr(converting, "WORKERS_FROM", workers_from)
+        root = tmp_path / f"from-{workers_from}"
+        store = open_store(f"sqlite:///{root}/comments.sqlite3")
+        store.migrate()
+        try:
+            import_articles(write_export(root), root / "content", store)
+            comments = [(c.id, c.parent, c.body, c.body_html) for c in store.select()]
+        finally:
+            store.close()
+        files = {p.name: p.read_text("utf-8") for p in (root / "content").rglob("*.md")}
+        made[workers_from] = (comments, files)
+    assert made[0] == made[10_000] and len(made[0][0]) == sum(IMPORTED.values())
