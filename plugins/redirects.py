@@ -16,21 +16,29 @@ from newsroom.site import redirects
 logger = logging.getLogger(__name__)
 
 
-def write_redirects(generators) -> None:
+def collect(generators) -> None:
+    """The content with old links, once every generator has it (written at the end)."""
     contents = []
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
             contents += generator.articles
         elif isinstance(generator, PagesGenerator):
             contents += generator.pages
-    if not generators:
-        return
-    settings = generators[0].settings
-    found = redirects.moved(contents, settings)
-    pages = redirects.write(settings["OUTPUT_PATH"], found, settings)
-    if found:
-        logger.info("Old links: %d redirected, %d redirect pages", len(found), pages)
+    if generators:
+        _found[:] = redirects.moved(contents, generators[0].settings)
+
+
+def write_redirects(pelican) -> None:
+    """After the site's own files: an old path where the site has one gets no redirect."""
+    pages = redirects.write(pelican.settings["OUTPUT_PATH"], _found, pelican.settings)
+    if _found:
+        logger.info("Old links: %d redirected, %d redirect pages", len(_found), pages)
+    _found.clear()
+
+
+_found: list = []  # this build's, from collect to write_redirects
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(write_redirects)
+    signals.all_generators_finalized.connect(collect)
+    signals.finalized.connect(write_redirects)

@@ -39,14 +39,26 @@ class Table:
 
     @classmethod
     def of(cls, moved: list[Moved]) -> Table:
-        paths = {m.old_path: m.new for m in moved if m.old_path and m.old_path != m.new}
-        ids = {str(m.old_id): m.new for m in moved if m.old_id is not None}
+        """Only site paths on both sides (``/…``, never ``//host``): a host reads each
+        entry as a path, never as a pattern, a keyword or another site."""
+        kept = [m for m in moved if _site_path(m.new)]
+        paths = {m.old_path: m.new for m in kept if _site_path(m.old_path) and m.old_path != m.new}
+        ids = {str(m.old_id): m.new for m in kept if m.old_id is not None}
         return cls(dict(sorted(paths.items())), dict(sorted(ids.items(), key=_numeric)))
 
     @classmethod
     def from_json(cls, data: bytes) -> Table:
+        """The table a build wrote; a ValueError if it is not one."""
         loaded = json.loads(data)
-        return cls(dict(loaded.get("paths", {})), dict(loaded.get("ids", {})))
+        if not isinstance(loaded, dict):
+            raise ValueError("not a table of old links")
+        paths, ids = loaded.get("paths"), loaded.get("ids")
+        if not isinstance(paths, dict) or not isinstance(ids, dict):
+            raise ValueError("not a table of old links")
+        return cls(
+            {str(k): v for k, v in paths.items() if _site_path(v)},
+            {str(k): v for k, v in ids.items() if _site_path(v)},
+        )
 
     def to_json(self) -> str:
         return json.dumps({"paths": self.paths, "ids": self.ids}, ensure_ascii=False, indent=0)
@@ -90,7 +102,12 @@ class Table:
 def old_path(link: str) -> str:
     """An old permalink's path, decoded; "" for the site's root (a ``?p=ID`` link) and
     for a path no server would map to a file of the site (``..``, hidden, ``\\``)."""
-    path = unquote(urlsplit(link.strip()).path)
+    link = link.strip()
+    if any(c.isspace() or not c.isprintable() for c in link):  # not a link as written
+        return ""
+    path = unquote(urlsplit(link).path)
+    if not _site_path(path):
+        return ""
     inner = path.strip("/").split("/")
     unsafe = any(not part or part.startswith(".") for part in inner) or any(
         c in path for c in "\\\0"
@@ -111,6 +128,16 @@ def page(new: str, canonical: str, title: str, lang: str) -> str:
         f"<script>location.replace({script} + location.hash)</script>\n"
         f'<meta http-equiv="refresh" content="0; url={target}">\n</head>\n<body>\n'
         f'<p>This article has moved: <a href="{target}">{name}</a>.</p>\n</body>\n</html>\n'
+    )
+
+
+def _site_path(path: object) -> bool:
+    """A path on this site: ``/`` first, not ``//`` (another host), no backslash."""
+    return (
+        isinstance(path, str)
+        and path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
     )
 
 

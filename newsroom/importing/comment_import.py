@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -132,7 +132,7 @@ class CommentImport:
             return
         self._seen.add(comment.id)
         self.tally.past_retention += bool(comment.ip) and comment.created < self.personal_before
-        kept = comment.id.isdigit() and 0 < int(comment.id) <= self.kept_to
+        kept = comment.id.isascii() and comment.id.isdigit() and int(comment.id) <= self.kept_to
         if self.store is None:  # counted, not converted
             self.tally.added[comment.status] += 1
             self.tally.renumbered += not kept
@@ -145,13 +145,19 @@ class CommentImport:
             self._flush()
 
     def finish(self) -> Tally:
-        """What is left, replies to comments the export does not hold made top comments."""
+        """What is left: replies to comments the export does not hold become top
+        comments, and their own replies stay theirs."""
         self._flush()
         self._settle()
-        self._batch = [Imported(c.foreign_id, None, c.comment, c.own_id) for c in self._waiting]
-        self._waiting = []
-        self._flush()
-        self._settle()
+        for last in (False, True):  # the last round: replies in a cycle (a broken export)
+            waiting = {c.foreign_id for c in self._waiting}
+            self._batch = [
+                c if c.parent in waiting and not last else replace(c, parent=None)
+                for c in self._waiting
+            ]
+            self._waiting = []
+            self._flush()
+            self._settle()
         return self.tally
 
     def _flush(self) -> None:

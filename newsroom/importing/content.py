@@ -10,7 +10,6 @@ from urllib.parse import unquote, urlsplit
 
 STAGING = ".newsroom-import"  # an import's folder, in the content folder
 PAGES = "pages"  # where pages are, under the content folder
-HEAD_BYTES = 8192  # metadata comes first; a summary may be long
 FIELD = re.compile(r"^(Slug|WordPress-Id|WordPress-Link):[ \t]*(\S.*?)\s*$", re.M)
 
 
@@ -29,20 +28,29 @@ def articles_in(root: Path) -> list[Article]:
         relative = path.relative_to(root)
         if STAGING in relative.parts:
             continue
-        with open(path, encoding="utf-8", errors="replace") as file:
-            head = file.read(HEAD_BYTES).split("\n\n", 1)[0]
-        fields = dict(FIELD.findall(head))
+        fields = dict(FIELD.findall(_metadata(path)))
         slug = fields.get("Slug", path.stem)
         number = fields.get("WordPress-Id", "")
         found.append(
             Article(
                 thread=thread_of(PAGES if PAGES in relative.parts[:-1] else "", slug),
                 slug=slug,
-                wordpress_id=int(number) if number.isdigit() else None,
+                wordpress_id=int(number) if number.isascii() and number.isdigit() else None,
                 old_link=fields.get("WordPress-Link", ""),
             )
         )
     return found
+
+
+def _metadata(path: Path) -> str:
+    """A Markdown file's metadata: its lines up to the first blank one."""
+    lines = []
+    with open(path, encoding="utf-8", errors="replace") as file:
+        for line in file:
+            if not line.strip():
+                break
+            lines.append(line)
+    return "".join(lines)
 
 
 def thread_of(folder: str, slug: str) -> str:

@@ -2,7 +2,7 @@
 process reads the export and writes what they made.
 
 Converting is most of an import's work (markdownify walks each post and comment in
-Python), so it goes to one process per core, forked once the export's first pass is
+Python), so it goes to one process per core, started once the export's first pass is
 done. Items come back in their order, and only a window of them is ahead of the
 importing process: memory stays flat. A small export is converted in the importing
 process (forking costs more than it saves).
@@ -58,10 +58,10 @@ class Converters:
         workers = min(os.cpu_count() or 1, 4)
         self.pool: ProcessPoolExecutor | None = None
         if workers > 1 and items >= WORKERS_FROM:
+            # forkserver: the importing process may hold threads (a PostgreSQL pool's)
             self.pool = ProcessPoolExecutor(
-                workers, get_context("fork"), initializer=_start, initargs=(attachments,)
+                workers, get_context("forkserver"), initializer=_start, initargs=(attachments,)
             )
-            self.pool.submit(int).result()  # forked now, before any thread starts
         self.ahead = workers * AHEAD
 
     def __enter__(self) -> Converters:

@@ -108,6 +108,9 @@ def _import_post(
     element: Element, threads: dict[str, Thread], comments: CommentImport, report: Report
 ) -> None:
     found = threads.get(_ref(element, "thread"))
+    if not element.get(DSQ_ID):
+        comments.tally.skipped["comments without an id"] += 1
+        return
     if found is None:
         comments.tally.skipped["comments on threads the export does not hold"] += 1
         return

@@ -42,12 +42,13 @@ def events(path: str, kind: str) -> Iterator[tuple[str, Element]]:
         raise ExportError(f"{path}: cannot be read: {exc.strerror or exc}") from None
 
 
-def values(path: str, kind: str, names: frozenset[str]) -> Iterator[tuple[str, str]]:
-    """The local name and text of each element named in ``names``, in the file's order,
+def values(path: str, kind: str, names: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+    """The namespace, local name and text of each element whose local name is in
+    ``names``, in the file's order,
     in a quick pass that builds nothing else (expat's own callbacks; a document type is
     refused as defusedxml refuses it, so no entity can be declared). For a first pass
     over a whole export: it is read to its end, or the ExportError says where it broke."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     parser = pyexpat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     text: list[str] = []
@@ -55,10 +56,10 @@ def values(path: str, kind: str, names: frozenset[str]) -> Iterator[tuple[str, s
     def start(name: str, _attributes: object) -> None:
         text.clear()
 
-    def end(name: str) -> None:
-        name = name.rpartition(" ")[2]
+    def end(tag: str) -> None:
+        namespace, _, name = tag.rpartition(" ")
         if name in names:
-            found.append((name, "".join(text).strip()))
+            found.append((namespace, name, "".join(text).strip()))
         text.clear()
 
     def refuse(name: str, system_id: str | None, public_id: str | None, _subset: int) -> None:

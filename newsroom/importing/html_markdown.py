@@ -51,7 +51,13 @@ PLAIN_COMMENT = re.compile(
 
 
 class _Post(MarkdownConverter):
-    """A figure's caption on its own line, in italics, below its image."""
+    """A figure's caption on its own line, in italics, below its image; text that the
+    HTML escaped stays escaped (Pelican's Markdown passes raw HTML through: a post that
+    shows ``&lt;script&gt;`` must not run it)."""
+
+    def escape(self, text, parent_tags):
+        escaped = super().escape(text, parent_tags)  # type: ignore[misc]  # not in its stub
+        return html.escape(escaped, quote=False)
 
     def convert_figcaption(self, el, text, parent_tags):
         caption = " ".join(text.split())

@@ -23,6 +23,7 @@ included); one whose slug is another's gets a suffix.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -30,6 +31,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import nh3
 
 from newsroom.articles.seeds import split_notes
 from newsroom.comments.model import Status
@@ -59,6 +62,7 @@ STATUSES: dict[str, Status] = {
 }
 COMMENT_TYPES = {"", "comment"}  # not pingbacks, trackbacks, or plugins' notes
 MARKUP = re.compile(r"[*_#>`\\]")
+TITLE_TAGS = {"em", "strong", "i", "b", "code", "sub", "sup", "span"}
 LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]+)\)")
 
 
@@ -183,6 +187,8 @@ def _import_comments(
     for comment in item.comments:
         if comment.type not in COMMENT_TYPES:
             comments.tally.skipped[f"{comment.type}s"] += 1
+        elif not comment.id:
+            comments.tally.skipped["comments without an id"] += 1
         elif thread is None:
             comments.tally.skipped[f"comments on {item.post_type}s not imported"] += 1
         else:
@@ -208,7 +214,7 @@ def article_text(item: wxr.WpItem, converted: Converted, channel: wxr.Channel, s
     """The Markdown file of one post or page: Pelican metadata, a blank line, the text."""
     lines = converted.text.splitlines()
     kept, corrections, source = split_notes([_plain(line) for line in lines])
-    meta = [f"Title: {_one_line(item.title) or slug}"]
+    meta = [f"Title: {title_html(item.title) or slug}"]
     if item.date_gmt:
         meta.append(f"Date: {item.date_gmt.isoformat()}")
     if item.modified_gmt and item.date_gmt and item.modified_gmt > item.date_gmt:
@@ -222,13 +228,13 @@ def article_text(item: wxr.WpItem, converted: Converted, channel: wxr.Channel, s
     if tags:
         meta.append("Tags: " + ", ".join(_one_line(t).replace(",", " ") for t in tags))
     meta.append(f"Slug: {slug}")
+    meta += [f"WordPress-Id: {item.id}", f"WordPress-Link: {_one_line(item.link)}"]
     summary = _one_line(converted.excerpt)
     if summary:
         meta.append(f"Summary: {summary}")
     meta += [f"Correction: {_one_line(text)}" for text in corrections]
     if source:
         meta.append(f"Source: {_one_line(source)}")
-    meta += [f"WordPress-Id: {item.id}", f"WordPress-Link: {item.link}"]
     return "\n".join(meta) + "\n\n" + _first_lines(lines, kept) + "\n"
 
 
@@ -268,16 +274,17 @@ def _first_pass(export: str) -> tuple[dict[int, str], int, int]:
     attachments: dict[int, str] = {}
     highest = items = 0
     item: dict[str, str] = {}
-    for name, value in exports.values(export, "a WordPress export", FIRST_PASS):
-        if name == "comment_id":
-            highest = max(highest, int(value) if value.isdigit() else 0)
-        elif name != "item":
-            item[name] = value
-        else:
+    for namespace, name, value in exports.values(export, "a WordPress export", FIRST_PASS):
+        if name == "item" and not namespace:
             items += 1
             if item.get("post_type") == "attachment" and item.get("attachment_url"):
-                attachments[int(item.get("post_id") or 0)] = item["attachment_url"]
+                attachments[wxr.number(item.get("post_id"))] = item["attachment_url"]
             item = {}
+        elif wxr.WP.match("{" + namespace + "}"):
+            if name == "comment_id":
+                highest = max(highest, wxr.number(value))
+            else:
+                item[name] = value
     return attachments, highest, items
 
 
@@ -292,9 +299,15 @@ def _move_staged(staging: Path, root: Path) -> None:
 
 
 def _plain(markdown: str) -> str:
-    """A line as the seed rules read it: without Markdown's marks, a link as its text and
-    address (a source's name and URL)."""
-    return MARKUP.sub("", LINK.sub(r"\1 \2", markdown))
+    """A line as the seed rules read it: without Markdown's marks or entities, a link as
+    its text and address (a source's name and URL)."""
+    return html.unescape(MARKUP.sub("", LINK.sub(r"\1 \2", markdown)))
+
+
+def title_html(title: str) -> str:
+    """A WordPress title as Pelican's titles are, HTML: its inline markup kept, anything
+    else (a script) taken out, on one line."""
+    return _one_line(nh3.clean(title, tags=TITLE_TAGS, attributes={}))
 
 
 def _one_line(text: str) -> str:

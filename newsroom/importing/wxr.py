@@ -24,6 +24,7 @@ NAMESPACES = {
     "excerpt": "{http://wordpress.org/export/1.2/excerpt/}",
     "dc": "{http://purl.org/dc/elements/1.1/}",
 }
+DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits, within our ids' range
 NO_DATE = "0000-00-00 00:00:00"  # WordPress's date of a draft never published
 __all__ = ["Channel", "ExportError", "WpComment", "WpItem", "read"]
 
@@ -136,7 +137,7 @@ def _item(element: Element) -> WpItem:
         elif WP.match(child.tag):
             values[name] = text(child)
     return WpItem(
-        id=_number(values.get("post_id")),
+        id=number(values.get("post_id")),
         title=values.get("title", ""),
         link=values.get("link", ""),
         slug=values.get("post_name", ""),
@@ -157,8 +158,8 @@ def _item(element: Element) -> WpItem:
 def _comment(element: Element) -> WpComment:
     values = {local(child.tag): text(child) for child in element if WP.match(child.tag)}
     return WpComment(
-        id=_number(values.get("comment_id")),
-        parent=_number(values.get("comment_parent")),
+        id=number(values.get("comment_id")),
+        parent=number(values.get("comment_parent")),
         author=values.get("comment_author", ""),
         email=values.get("comment_author_email", ""),
         url=values.get("comment_author_url", ""),
@@ -177,8 +178,9 @@ def _child(element: Element, name: str) -> str:
     return ""
 
 
-def _number(value: str | None) -> int:
-    return int(value) if value and value.strip().isdigit() else 0
+def number(value: str | None) -> int:
+    """A WordPress id (0: none, or not an id)."""
+    return int(value) if value and DIGITS.fullmatch(value.strip()) else 0
 
 
 def _gmt(value: str) -> datetime | None:

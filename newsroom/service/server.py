@@ -62,7 +62,7 @@ class MovedLinks:
             try:
                 with open(self.path, "rb") as file:
                     self.table = Table.from_json(file.read())
-            except (OSError, ValueError) as exc:  # a build writes it atomically: not ours
+            except (OSError, ValueError) as exc:  # not what a build writes (atomically)
                 logger.error("Old links: %s cannot be read (%s)", self.path, exc)
                 self.table = Table({}, {})
         return self.table.find(path, query)

@@ -1,19 +1,20 @@
 """What the redirects plugin does to a build: each imported article's old permalink (its
 ``WordPress-Link`` and ``WordPress-Id`` metadata) made to lead to its new address.
 
-Written after the generators have their content and before pages are drawn: a redirect
-page at each old path (a page the site draws at that path replaces it, and an existing
-file that is not a redirect page is never overwritten), ``_redirects`` at the site's
-root, and ``.newsroom/redirects.json`` and ``.newsroom/redirects.nginx`` beside the
-build's record. A build whose articles have no old links removes what an earlier one
-wrote there.
+Written once the site's own files are: a redirect page at each old path, ``_redirects``
+at the site's root, and ``.newsroom/redirects.json`` and ``.newsroom/redirects.nginx``
+beside the build's record. An old path where the site has a file of its own gets no
+redirect anywhere (that file answers; its ``?p=ID`` still does). A build whose articles
+have no old links removes what an earlier one wrote there.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,13 +39,14 @@ def moved(contents: Iterable[Any], settings: dict[str, Any]) -> list[Moved]:
     root = urlsplit(settings.get("SITEURL", "")).path.rstrip("/")
     found = []
     for content in contents:
-        link = content.metadata.get("wordpress-link", "")
-        number = str(content.metadata.get("wordpress-id", ""))
-        if link or number.isdigit():
+        link = str(content.metadata.get("wordpress-link", ""))
+        number = str(content.metadata.get("wordpress-id", "")).strip()
+        known = number if re.fullmatch(r"[0-9]{1,18}", number) else ""
+        if link or known:
             found.append(
                 Moved(
                     old_path=old_path(link),
-                    old_id=int(number) if number.isdigit() else None,
+                    old_id=int(known) if known else None,
                     new=f"{root}/{content.url}",
                     title=content.title,
                 )
@@ -53,7 +55,12 @@ def moved(contents: Iterable[Any], settings: dict[str, Any]) -> list[Moved]:
 
 
 def write(output: str, found: list[Moved], settings: dict[str, Any]) -> int:
-    """The redirect files; how many old paths got a redirect page."""
+    """The redirect files, once the site's own are written; how many old paths got a
+    redirect page. An old path where the site has a file of its own is left out: that
+    file answers there, on every host."""
+    found = [
+        replace(item, old_path="") if _taken(output, item.old_path) else item for item in found
+    ]
     table = Table.of(found)
     files = {TABLE_FILE: table.to_json(), NGINX: table.nginx_map(), NETLIFY: table.redirects_file()}
     if not table.paths and not table.ids:
@@ -77,34 +84,47 @@ def _pages(output: str, found: list[Moved], table: Table, settings: dict[str, An
     lang = settings.get("DEFAULT_LANG", "en")
     written = 0
     for item in found:
-        if table.paths.get(item.old_path) != item.new:
-            continue  # no old path, or another article's
-        target = Path(output, _file_for(item.old_path))
-        if not _ours(target):
-            logger.warning(
-                "Old link %s: %s is the site's own; no redirect page", item.old_path, target
+        if table.paths.get(item.old_path) != item.new or not _file_for(item.old_path):
+            continue  # no old path, another article's, or not a page's (/feed.xml)
+        try:
+            _write(
+                Path(output, _file_for(item.old_path)),
+                page(item.new, origin + item.new, item.title, lang),
             )
+        except OSError as exc:  # a file of the site's where the path needs a folder
+            logger.warning("Old link %s: no redirect page (%s)", item.old_path, exc)
             continue
-        _write(target, page(item.new, origin + item.new, item.title, lang))
         written += 1
     return written
 
 
 def _file_for(path: str) -> str:
     """Where a server looks for a path: ``/a/b/`` and ``/a/b`` at ``a/b/index.html``,
-    ``/a/b.html`` at itself."""
+    ``/a/b.html`` at itself; none for another kind of file (``/a/feed.xml``)."""
     relative = path.strip("/")
-    return relative if relative.endswith((".html", ".htm")) else f"{relative}/index.html"
+    last = relative.rsplit("/", 1)[-1]
+    if last.endswith((".html", ".htm")):
+        return relative
+    return "" if "." in last else f"{relative}/index.html"
 
 
-def _ours(target: Path) -> bool:
-    """Whether a redirect page may be written there: nothing, or a redirect page, is."""
+def _taken(output: str, path: str) -> bool:
+    """Whether the site has a file of its own at an old path (not a redirect page)."""
+    if not path:
+        return False
+    relative = path.strip("/")
+    for candidate in (relative, _file_for(path)):
+        target = Path(output, candidate) if candidate else None
+        if target is not None and target.is_file() and not _is_redirect_page(target):
+            return True
+    return False
+
+
+def _is_redirect_page(target: Path) -> bool:
     try:
         with open(target, "rb") as file:
             return PAGE_MARK.encode() in file.read(512)
-    except FileNotFoundError:
-        return True
-    except OSError:  # a folder, say
+    except OSError:
         return False
 
 

@@ -18,6 +18,8 @@ from typing import Any
 from newsroom.comments.model import NewComment
 from newsroom.comments.store.backend import Backend, Query, count
 
+# An export's ids above this are not kept: the sequence would be moved too near its end.
+MAX_KEPT_ID = 2**40
 CHUNK = 500  # rows an INSERT (SQLite takes 32,766 parameters, a comment has 20)
 
 
@@ -46,11 +48,13 @@ class ImportStore(Backend):
         on the first import: kept when the store has never given an id, and then the
         sequence moves past ``highest`` at once. Later imports keep the first decision.
         ``dry_run``: what would be decided, nothing written."""
+        if not 0 < highest <= MAX_KEPT_ID:
+            highest = 0  # an export's ids so high (or none) are not kept: ours stay small
         if dry_run:
             rows = self._read(self._sql(self._KEPT_TO), (source,))
             if rows:
                 return int(rows[0]["ids_kept_to"])
-            return highest if count(self._read(self._no_ids_given())) and highest > 0 else 0
+            return highest if count(self._read(self._no_ids_given())) else 0
         with self._write() as cursor:
             self._lock_ids(cursor)
             cursor.execute(self._sql(self._KEPT_TO), (source,))
@@ -58,7 +62,7 @@ class ImportStore(Backend):
             if row is not None:
                 return int(row["ids_kept_to"])
             cursor.execute(self._no_ids_given())
-            kept_to = highest if int(cursor.fetchone()["n"]) and highest > 0 else 0
+            kept_to = highest if int(cursor.fetchone()["n"]) else 0
             if kept_to:
                 self._move_ids_past(cursor, kept_to)
             cursor.execute(
