@@ -97,7 +97,7 @@ def test_one_process_and_three_write_the_same_bytes(project):
     root, env = project
     (root / "plugins" / "pids.py").write_text(PIDS_PLUGIN)
     settings = root / "pelicanconf.py"
-    settings.write_text(settings.read_text().replace('"comments"]', '"comments", "pids"]'))
+    add_plugin(settings, "pids")
     pids = Path(env["PIDS_FILE"])
 
     cold_build(root, env, "1")
@@ -188,7 +188,7 @@ def test_an_article_that_cannot_be_pickled_is_left_to_pelican(project):
         "    signals.content_object_init.connect(give)\n"
     )
     settings = root / "pelicanconf.py"
-    settings.write_text(settings.read_text().replace('"comments"]', '"comments", "unpicklable"]'))
+    add_plugin(settings, "unpicklable")
     page = root / "output" / "articles" / "story-7" / "index.html"
     cold_build(root, env, "2")
     assert "Story 7" in page.read_text()
@@ -263,3 +263,11 @@ def test_seed_dates_are_read_as_pelican_reads_them():
     others = ("2020-02-30", "2020-01-01 15:00+01:00", "Jan 5, 2020", "2020-1-1", "2020-01-01  9")
     for text in others:
         assert _iso_date(text) is None  # Pelican's to read (or to refuse, in its words)
+
+
+def add_plugin(settings: Path, name: str) -> None:
+    """The project's settings with one more plugin, last."""
+    text = settings.read_text()
+    listed = re.search(r"^PLUGINS = \[(.*)\]$", text, re.M)
+    assert listed, "pelicanconf.py lists its plugins on one line"
+    settings.write_text(text.replace(listed.group(0), f'PLUGINS = [{listed.group(1)}, "{name}"]'))

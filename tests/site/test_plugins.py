@@ -34,7 +34,7 @@ def test_a_plugin_imports_only_pelican_and_the_site_layer(path):
 
 
 def test_every_plugin_registers():
-    assert len(PLUGINS) == 4
+    assert len(PLUGINS) == 5
     for path in PLUGINS:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
