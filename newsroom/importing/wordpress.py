@@ -38,6 +38,7 @@ from newsroom.articles.seeds import split_notes
 from newsroom.comments.model import Status
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now
+from newsroom.comments.store.imports import keepable
 from newsroom.importing import exports, wxr
 from newsroom.importing.comment_import import CommentImport, ForeignComment, Tally
 from newsroom.importing.content import PAGES, STAGING, articles_in, slug_of_link, thread_of
@@ -121,15 +122,19 @@ def import_wordpress(
     attachments, highest, items = _first_pass(export)  # a broken export stops here
     if not dry_run:
         _move_staged(staging, root)  # what an interrupted run staged
-    kept_to = store.keep_ids_to(SOURCE, highest, dry_run) if store else 0
+    # A dry run without a store: the store the real run makes is new, and keeps them.
+    kept_to = store.keep_ids_to(SOURCE, highest, dry_run) if store else keepable(highest)
     channel = wxr.Channel()
     known = {a.wordpress_id: a.thread for a in articles_in(root) if a.wordpress_id}
     report = Report()
     taken: set[str] = set()
 
     def needs(item: wxr.WpItem) -> Needs:
+        """What a real run converts of an item: a new article's text, the comments of an
+        article it has (a dry run converts nothing)."""
         new = item.id not in known and item.post_type in KINDS and item.status == "publish"
-        return Needs(post=new and not dry_run, comments=not dry_run and bool(item.comments))
+        has_article = new or item.id in known
+        return Needs(post=new and not dry_run, comments=has_article and not dry_run)
 
     with (
         Converters(attachments, items) as converters,

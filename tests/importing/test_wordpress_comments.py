@@ -160,6 +160,9 @@ def test_a_dry_run_writes_nothing(tmp_path, store):
     assert dict(report.comments.added) == IMPORTED and report.comments.ids_kept
     assert store.select() == [] and not (tmp_path / "content").exists()
     assert store.imported("wordpress") == {}
+    # Without a store (none made yet): the real run's new store would keep the ids too.
+    alone = import_articles(write_export(tmp_path), tmp_path / "content", dry_run=True)
+    assert alone.comments.ids_kept and alone.comments.renumbered == 0
 
 
 def test_a_truncated_export_writes_nothing(tmp_path, store, monkeypatch):

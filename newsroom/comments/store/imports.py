@@ -48,8 +48,7 @@ class ImportStore(Backend):
         on the first import: kept when the store has never given an id, and then the
         sequence moves past ``highest`` at once. Later imports keep the first decision.
         ``dry_run``: what would be decided, nothing written."""
-        if not 0 < highest <= MAX_KEPT_ID:
-            highest = 0  # an export's ids so high (or none) are not kept: ours stay small
+        highest = keepable(highest)
         if dry_run:
             rows = self._read(self._sql(self._KEPT_TO), (source,))
             if rows:
@@ -157,6 +156,12 @@ class ImportStore(Backend):
     @abstractmethod
     def _move_ids_past(self, cursor: Any, highest: int) -> None:
         """The next id the sequence gives is above ``highest``."""
+
+
+def keepable(highest: int) -> int:
+    """Up to which id an export's ids would be kept in a new store: all, unless they run
+    so high (or there are none) that ours would not stay small."""
+    return highest if 0 < highest <= MAX_KEPT_ID else 0
 
 
 def _parent(item: Imported, known: dict[str, int], placed: dict[str, int]) -> int | None:
