@@ -40,5 +40,7 @@ _found: list = []  # this build's, from collect to write_redirects
 
 
 def register() -> None:
+    # After fast_build in PLUGINS: its writer's files must be there when ``finalized``
+    # comes (receivers run in the order plugins registered), so old paths see them.
     signals.all_generators_finalized.connect(collect)
     signals.finalized.connect(write_redirects)

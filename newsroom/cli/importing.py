@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from newsroom.comments.config import Settings
 from newsroom.comments.store import Store, open_store
@@ -53,21 +54,16 @@ def _run(args, importer) -> int:
 
 @contextmanager
 def _store(settings: Settings, dry_run: bool) -> Iterator[Store | None]:
-    """The store, migrated; for a dry run, only one that is there and up to date."""
+    """The store, migrated; for a dry run, as it is (not migrated), or none when its
+    SQLite file is not there yet."""
     url = settings.database_url
-    if dry_run and url.startswith("sqlite:///") and not _exists(url.removeprefix("sqlite:///")):
+    if dry_run and url.startswith("sqlite:///") and not Path(url[len("sqlite:///") :]).is_file():
         yield None
         return
     store = open_store(url)
     try:
         if not dry_run:
             store.migrate()
-        yield store if not dry_run or store.up_to_date() else None
+        yield store
     finally:
         store.close()
-
-
-def _exists(path: str) -> bool:
-    from pathlib import Path
-
-    return Path(path).is_file()

@@ -92,13 +92,14 @@ def _depth(line: str) -> int:
 
 
 # What could make Markdown's output more than paragraphs and line breaks: a character it
-# reads as markup or escapes, a tab (Markdown expands them) or another line separator, a
+# reads as markup or escapes, a control character (a tab: Markdown expands them) or a line
+# separator, a
 # line that opens a list, or a line that starts or ends with white space (indents, hard
 # breaks, blank lines that are not empty). A text with none of these (most comments) is
 # drawn without Markdown, exactly as Markdown and nh3 would draw it (test_text.py
 # compares the two on many texts); having no < > or &, it cannot hold markup.
 _MARKUP = re.compile(
-    r"[\\`*_\[\]<>&~\t\r\v\f\x1c-\x1e\x85\u2028\u2029]"  # markup, tabs, line separators
+    r"[\\`*_\[\]<>&~\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]"  # markup, controls, line separators
     r"|^[^\S\n]|[^\S\n]$|^(?:[-+]|\d+[.)])(?: |$)",
     re.M,
 )

@@ -12,6 +12,7 @@ the exporter left out) becomes a top comment.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -20,12 +21,17 @@ from urllib.parse import urlsplit
 
 from newsroom.comments import text
 from newsroom.comments.model import NewComment, Status, Verdict
+from newsroom.comments.retention import SPAM_KEPT
 from newsroom.comments.store import Store
+from newsroom.comments.store.clock import now
 from newsroom.comments.store.imports import Imported
 from newsroom.importing.html_markdown import comment_markdown
 
 BATCH = 2000  # comments a transaction (a few hundred milliseconds on SQLite)
 ANONYMOUS = "Anonymous"
+# What service/intake.py refuses in a comment (tabs and line breaks stay): an export's
+# HTML can spell them as character references, which the converter decodes.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A moderator published it; spam is spam; anything else waits for Akismet or a moderator.
 VERDICT: dict[Status, Verdict] = {"approved": "ham", "spam": "spam"}
 
@@ -57,6 +63,7 @@ class Tally:
     ids_kept: bool = False  # the export's ids are ours: old #comment- anchors still land
     renumbered: int = 0  # not kept as ours: their old anchors changed
     past_retention: int = 0  # with an IP address `purge` will erase
+    spam_purged: int = 0  # spam older than `purge` keeps it
 
     def lines(self) -> list[str]:
         by_status = ", ".join(f"{n} {status}" for status, n in sorted(self.added.items()))
@@ -75,7 +82,7 @@ class Tally:
             )
         said.append(
             "Reminder: `newsroom comments purge` (a daily job) deletes spam older than 15 "
-            f"days ({self.added['spam']} imported) and erases IP addresses older than the "
+            f"days ({self.spam_purged} imported) and erases IP addresses older than the "
             f"retention period ({self.past_retention} imported comments have one)."
         )
         return said
@@ -87,7 +94,7 @@ class Tally:
             "comments_skipped": dict(sorted(self.skipped.items())),
             "comment_ids_kept": self.ids_kept and not self.renumbered,
             "comments_renumbered": self.renumbered,
-            "purge": {"spam_deleted": self.added["spam"], "addresses_erased": self.past_retention},
+            "purge": {"spam_deleted": self.spam_purged, "addresses_erased": self.past_retention},
         }
 
 
@@ -124,25 +131,30 @@ class CommentImport:
     def __exit__(self, *_: object) -> None:
         self._writer.shutdown(wait=True)
 
-    def add(self, comment: ForeignComment) -> None:
+    def add(self, comment: ForeignComment) -> bool:
+        """Whether the comment is new (imported, or counted in a dry run)."""
         if comment.id in self.known:
             self.tally.before += 1
-            return
-        if comment.id in self._seen:  # an export that holds a comment twice
-            return
+            return False
+        if comment.id in self._seen:
+            self.tally.skipped["comments the export holds twice"] += 1
+            return False
         self._seen.add(comment.id)
         self.tally.past_retention += bool(comment.ip) and comment.created < self.personal_before
+        spam_before = now() - SPAM_KEPT
+        self.tally.spam_purged += comment.status == "spam" and comment.created < spam_before
         kept = comment.id.isascii() and comment.id.isdigit() and int(comment.id) <= self.kept_to
         if self.store is None:  # counted, not converted
             self.tally.added[comment.status] += 1
             self.tally.renumbered += not kept
-            return
+            return True
         item = Imported(
             comment.id, comment.parent, _new_comment(comment), int(comment.id) if kept else None
         )
         self._batch.append(item)
         if len(self._batch) >= BATCH:
             self._flush()
+        return True
 
     def finish(self) -> Tally:
         """What is left: replies to comments the export does not hold become top
@@ -187,8 +199,9 @@ class CommentImport:
 
 
 def comment_texts(html: str) -> tuple[str, str]:
-    """A comment's HTML as our Markdown, and that Markdown drawn as a new comment's is."""
-    body = comment_markdown(html)
+    """A comment's HTML as our Markdown, and that Markdown drawn as a new comment's is
+    (control characters, which a new comment may not hold, made spaces)."""
+    body = CONTROLS.sub(" ", comment_markdown(html))
     return body, text.render(body)
 
 

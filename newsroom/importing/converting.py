@@ -2,8 +2,8 @@
 process reads the export and writes what they made.
 
 Converting is most of an import's work (markdownify walks each post and comment in
-Python), so it goes to one process per core, started once the export's first pass is
-done. Items come back in their order, and only a window of them is ahead of the
+Python), so it goes to one process per core (up to four), started once the export's
+first pass is done. Items come back in their order, and only a window of them is ahead of the
 importing process: memory stays flat. A small export is converted in the importing
 process (forking costs more than it saves).
 """

@@ -42,18 +42,24 @@ def events(path: str, kind: str) -> Iterator[tuple[str, Element]]:
         raise ExportError(f"{path}: cannot be read: {exc.strerror or exc}") from None
 
 
-def values(path: str, kind: str, names: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+def values(
+    path: str, kind: str, names: frozenset[str], root: str
+) -> Iterator[tuple[str, str, str]]:
     """The namespace, local name and text of each element whose local name is in
-    ``names``, in the file's order,
-    in a quick pass that builds nothing else (expat's own callbacks; a document type is
-    refused as defusedxml refuses it, so no entity can be declared). For a first pass
-    over a whole export: it is read to its end, or the ExportError says where it broke."""
+    ``names``, in the file's order, in a quick pass that builds nothing else (expat's own
+    callbacks; a document type is refused as defusedxml refuses it, so no entity can be
+    declared). For a first pass over a whole export: it is read to its end, or the
+    ExportError says where it broke; its root element must be ``root``."""
     found: list[tuple[str, str, str]] = []
     parser = pyexpat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     text: list[str] = []
+    opened: list[bool] = []
 
-    def start(name: str, _attributes: object) -> None:
+    def start(tag: str, _attributes: object) -> None:
+        if not opened and tag.rpartition(" ")[2] != root:
+            raise ExportError(f"{path}: not {kind} (its root is <{tag.rpartition(' ')[2]}>)")
+        opened.append(True)
         text.clear()
 
     def end(tag: str) -> None:

@@ -42,9 +42,10 @@ COMMENT_TAGS = sorted(ALLOWED_TAGS | {"i", "b"})
 # What a comment's text must lack for it to be its own Markdown: markup or an entity, a
 # mark the converter escapes, white space it would fold (other than single spaces and
 # line breaks, at neither end of a line), a line that opens a list (the converter's
-# line breaks end its items differently).
+# line breaks end its items differently). Stricter than text._MARKUP, which says when a
+# text needs no Markdown: this says when HTML needs no converter (no runs of spaces).
 PLAIN_COMMENT = re.compile(
-    r"[<>&*_\\`\[\]~\t\r\v\f\x1c-\x1e\x85\u2028\u2029]"  # markup, tabs, line separators
+    r"[<>&*_\\`\[\]~\x00-\x09\x0b-\x1f\x7f\x85\u2028\u2029]"  # markup, controls, line separators
     r"|^[^\S\n]|[^\S\n]$|  |^(?:[-+]|\d+[.)])(?: |$)",
     re.M,
 )

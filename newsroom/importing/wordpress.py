@@ -30,6 +30,7 @@ import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import nh3
@@ -129,17 +130,11 @@ def import_wordpress(
     report = Report()
     taken: set[str] = set()
 
-    def needs(item: wxr.WpItem) -> Needs:
-        """What a real run converts of an item: a new article's text, the comments of an
-        article it has (a dry run converts nothing)."""
-        new = item.id not in known and item.post_type in KINDS and item.status == "publish"
-        has_article = new or item.id in known
-        return Needs(post=new and not dry_run, comments=has_article and not dry_run)
-
     with (
-        Converters(attachments, items) as converters,
+        Converters(attachments, 0 if dry_run else items) as converters,
         CommentImport(store, SOURCE, personal_before, kept_to, dry_run) as comments,
     ):
+        needs = partial(_needs, articles=known, imported=comments.known, dry_run=dry_run)
         for item, converted in converters.each(wxr.read(export, channel), needs):
             thread = known.get(item.id)
             if thread is not None:
@@ -154,6 +149,19 @@ def import_wordpress(
     if not dry_run:
         _move_staged(staging, root)  # after the store's transactions
     return report
+
+
+def _needs(
+    item: wxr.WpItem, articles: dict[int, str], imported: dict[str, int], dry_run: bool
+) -> Needs:
+    """What a real run converts: a new article's text, and the comments not imported yet
+    of an article it has (a dry run converts nothing)."""
+    new = item.id not in articles and item.post_type in KINDS and item.status == "publish"
+    unseen = any(str(c.id) not in imported for c in item.comments)
+    return Needs(
+        post=new and not dry_run,
+        comments=(new or item.id in articles) and unseen and not dry_run,
+    )
 
 
 def _import_article(
@@ -197,8 +205,7 @@ def _import_comments(
         elif thread is None:
             comments.tally.skipped[f"comments on {item.post_type}s not imported"] += 1
         else:
-            report.page_comments += thread.startswith(f"{KINDS['page']}/")
-            comments.add(
+            added = comments.add(
                 ForeignComment(
                     id=str(comment.id),
                     parent=str(comment.parent) if comment.parent else None,
@@ -213,6 +220,7 @@ def _import_comments(
                     texts=converted.comments.get(comment.id),
                 )
             )
+            report.page_comments += added and thread.startswith(f"{KINDS['page']}/")
 
 
 def article_text(item: wxr.WpItem, converted: Converted, channel: wxr.Channel, slug: str) -> str:
@@ -269,7 +277,9 @@ def _free_slug(item: wxr.WpItem, folder: Path, taken: set[str], report: Report) 
     return name
 
 
-FIRST_PASS = frozenset({"post_id", "post_type", "attachment_url", "comment_id", "item"})
+FIRST_PASS = frozenset(
+    {"post_id", "post_type", "attachment_url", "comment_id", "item", "wxr_version"}
+)
 
 
 def _first_pass(export: str) -> tuple[dict[int, str], int, int]:
@@ -279,17 +289,21 @@ def _first_pass(export: str) -> tuple[dict[int, str], int, int]:
     attachments: dict[int, str] = {}
     highest = items = 0
     item: dict[str, str] = {}
-    for namespace, name, value in exports.values(export, "a WordPress export", FIRST_PASS):
+    version = False
+    for namespace, name, value in exports.values(export, wxr.KIND, FIRST_PASS, "rss"):
         if name == "item" and not namespace:
             items += 1
             if item.get("post_type") == "attachment" and item.get("attachment_url"):
                 attachments[wxr.number(item.get("post_id"))] = item["attachment_url"]
             item = {}
         elif wxr.WP.match("{" + namespace + "}"):
+            version = version or name == "wxr_version"
             if name == "comment_id":
                 highest = max(highest, wxr.number(value))
             else:
                 item[name] = value
+    if not version:
+        raise wxr.ExportError(f"{export}: not {wxr.KIND} (no wp:wxr_version)")
     return attachments, highest, items
 
 

@@ -24,6 +24,7 @@ NAMESPACES = {
     "excerpt": "{http://wordpress.org/export/1.2/excerpt/}",
     "dc": "{http://purl.org/dc/elements/1.1/}",
 }
+KIND = "a WordPress export"  # what a refused file is not
 DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII digits, within our ids' range
 NO_DATE = "0000-00-00 00:00:00"  # WordPress's date of a draft never published
 __all__ = ["Channel", "ExportError", "WpComment", "WpItem", "read"]
@@ -76,7 +77,7 @@ def read(path: str, channel: Channel | None = None) -> Iterator[WpItem]:
     """The export's items in order (``channel`` gets the site's title, link and authors
     as they come). An ExportError names the file and line of what cannot be read."""
     channel = channel if channel is not None else Channel()
-    yield from _items(path, exports.events(path, "a WordPress export"), channel)
+    yield from _items(path, exports.events(path, KIND), channel)
 
 
 def _items(path: str, events: Iterator[tuple[str, Element]], channel: Channel) -> Iterator[WpItem]:
@@ -87,7 +88,7 @@ def _items(path: str, events: Iterator[tuple[str, Element]], channel: Channel) -
         if event == "start":
             if depth == 0 and element.tag != "rss":
                 root = local(element.tag)
-                raise ExportError(f"{path}: not a WordPress export (its root is <{root}>)")
+                raise ExportError(f"{path}: not {KIND} (its root is <{root}>)")
             if depth == 1:
                 holder = element
             depth += 1
@@ -96,7 +97,7 @@ def _items(path: str, events: Iterator[tuple[str, Element]], channel: Channel) -
         name = local(element.tag)
         if depth == 2 and element.tag == "item":
             if not seen_wxr:
-                raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
+                raise ExportError(f"{path}: not {KIND} (no wp:wxr_version)")
             yield _item(element)
             if holder is not None:
                 holder.remove(element)  # memory stays flat
@@ -108,7 +109,7 @@ def _items(path: str, events: Iterator[tuple[str, Element]], channel: Channel) -
         elif depth == 2 and element.tag in ("title", "link"):
             setattr(channel, element.tag, text(element))
     if not seen_wxr:
-        raise ExportError(f"{path}: not a WordPress export (no wp:wxr_version)")
+        raise ExportError(f"{path}: not {KIND} (no wp:wxr_version)")
 
 
 def _item(element: Element) -> WpItem:

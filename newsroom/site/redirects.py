@@ -4,8 +4,9 @@
 Written once the site's own files are: a redirect page at each old path, ``_redirects``
 at the site's root, and ``.newsroom/redirects.json`` and ``.newsroom/redirects.nginx``
 beside the build's record. An old path where the site has a file of its own gets no
-redirect anywhere (that file answers; its ``?p=ID`` still does). A build whose articles
-have no old links removes what an earlier one wrote there.
+redirect anywhere (that file answers; its ``?p=ID`` still does). The redirect pages of
+old paths the last build had and this one has not are removed, and so are the files
+when no article has an old link any more.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def write(output: str, found: list[Moved], settings: dict[str, Any]) -> int:
         replace(item, old_path="") if _taken(output, item.old_path) else item for item in found
     ]
     table = Table.of(found)
+    _remove_stale_pages(output, table)
     files = {TABLE_FILE: table.to_json(), NGINX: table.nginx_map(), NETLIFY: table.redirects_file()}
     if not table.paths and not table.ids:
         for name in files:
@@ -96,6 +98,18 @@ def _pages(output: str, found: list[Moved], table: Table, settings: dict[str, An
             continue
         written += 1
     return written
+
+
+def _remove_stale_pages(output: str, table: Table) -> None:
+    """The redirect pages of the last build's table whose old paths this one has not."""
+    try:
+        last = Table.from_json(Path(output, TABLE_FILE).read_bytes())
+    except (OSError, ValueError):
+        return
+    for path in last.paths.keys() - table.paths.keys():
+        target = Path(output, _file_for(path)) if _file_for(path) else None
+        if target is not None and _is_redirect_page(target):
+            target.unlink()
 
 
 def _file_for(path: str) -> str:

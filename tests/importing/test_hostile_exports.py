@@ -157,3 +157,23 @@ def test_the_json_report_says_the_same(tmp_path):
     report = import_articles(export, tmp_path / "content")
     said = json.loads(json.dumps(report.as_json()))
     assert (said["articles"], said["comments"], said["old_links"]) == (1, {}, 1)
+
+
+def test_redirect_pages_of_old_paths_no_article_has_are_removed(tmp_path):
+    from newsroom.site.redirects import write
+
+    output = str(tmp_path)
+    site = {"SITEURL": "", "DEFAULT_LANG": "en"}
+    first = Moved("/2024/a/", 1, "/articles/a/", "A")
+    assert write(output, [first, Moved("/2024/b/", 2, "/articles/b/", "B")], site) == 2
+    (tmp_path / "2024" / "mine").mkdir()
+    (tmp_path / "2024" / "mine" / "index.html").write_text("<h1>the site's own</h1>")
+    assert write(output, [first, Moved("/2024/mine/", 3, "/articles/c/", "C")], site) == 1
+    assert not (tmp_path / "2024" / "b" / "index.html").exists()
+    assert (tmp_path / "2024" / "mine" / "index.html").read_text() == "<h1>the site's own</h1>"
+    table = json.loads((tmp_path / ".newsroom" / "redirects.json").read_text())
+    assert table["paths"] == {"/2024/a/": "/articles/a/"}  # /2024/mine/ is the site's
+    assert table["ids"] == {"1": "/articles/a/", "3": "/articles/c/"}
+    assert write(output, [], site) == 0
+    assert not (tmp_path / "_redirects").exists()
+    assert not (tmp_path / "2024" / "a" / "index.html").exists()

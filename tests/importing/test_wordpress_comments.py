@@ -160,6 +160,7 @@ def test_a_dry_run_writes_nothing(tmp_path, store):
     assert dict(report.comments.added) == IMPORTED and report.comments.ids_kept
     assert store.select() == [] and not (tmp_path / "content").exists()
     assert store.imported("wordpress") == {}
+    assert store._read("SELECT COUNT(*) AS n FROM import_sources")[0]["n"] == 0
     # Without a store (none made yet): the real run's new store would keep the ids too.
     alone = import_articles(write_export(tmp_path), tmp_path / "content", dry_run=True)
     assert alone.comments.ids_kept and alone.comments.renumbered == 0
@@ -187,6 +188,7 @@ def test_worker_processes_convert_as_the_importing_process_does(tmp_path, monkey
     from newsroom.importing import converting
 
     made = {}
+    monkeypatch.setattr(converting.os, "cpu_count", lambda: 2)  # workers on any machine
     for workers_from in (10_000, 0):  # inline, then in workers
         monkeypatch.setattr(converting, "WORKERS_FROM", workers_from)
         root = tmp_path / f"from-{workers_from}"
@@ -200,3 +202,30 @@ def test_worker_processes_convert_as_the_importing_process_does(tmp_path, monkey
         files = {p.name: p.read_text("utf-8") for p in (root / "content").rglob("*.md")}
         made[workers_from] = (comments, files)
     assert made[0] == made[10_000] and len(made[0][0]) == sum(IMPORTED.values())
+
+
+def test_a_file_that_is_not_an_export_decides_nothing(tmp_path, store):
+    """Refused before the store records whether ids are kept: a right export after it
+    still keeps them."""
+    wrong = tmp_path / "disqus.xml"
+    wrong.write_text('<?xml version="1.0"?><disqus xmlns="http://disqus.com"/>', "utf-8")
+    with pytest.raises(ExportError, match="not a WordPress export"):
+        import_articles(wrong, tmp_path / "content", store)
+    assert store._read("SELECT COUNT(*) AS n FROM import_sources")[0]["n"] == 0
+    report = import_articles(write_export(tmp_path), tmp_path / "content", store)
+    assert report.comments.ids_kept and store.get(105).parent == 104
+
+
+def test_replies_whose_parents_came_in_an_earlier_batch(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(comment_import, "BATCH", 1)  # every comment a transaction
+    import_articles(write_export(tmp_path), tmp_path / "content", store)
+    assert [store.get(id).parent for id in range(100, 110)] == [None, *range(100, 109)]
+    assert store.get(118).parent is None and len(store.select()) == sum(IMPORTED.values())
+
+
+def test_control_characters_a_new_comment_may_not_hold_become_spaces(tmp_path, store):
+    post = with_comments(item(1, "controls"), comment(7, content="Bell&#7;and&#1;nul"))
+    import_articles(write_export(tmp_path, HEAD.format(v="1.2") + post + TAIL),
+                    tmp_path / "content", store)  # fmt: skip
+    stored = store.get(7)
+    assert stored.body == "Bell and nul\n" and stored.body_html == "<p>Bell and nul</p>"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from newsroom.comments.model import NewComment
-from newsroom.comments.store.backend import Backend, Query, count
+from newsroom.comments.store.backend import Backend, Query, StoreError, count
 
 # An export's ids above this are not kept: the sequence would be moved too near its end.
 MAX_KEPT_ID = 2**40
@@ -37,29 +37,40 @@ class ImportStore(Backend):
     def imported(self, source: str) -> dict[str, int]:
         """The export's comment ids already imported, to the comments they became (which
         may since have been deleted: they are not imported again)."""
-        rows = self._read(
-            self._sql("SELECT foreign_id, comment FROM imported_comments WHERE source = ?"),
-            (source,),
+        rows = self._imports_read(
+            "SELECT foreign_id, comment FROM imported_comments WHERE source = ?", source
         )
         return {row["foreign_id"]: int(row["comment"]) for row in rows}
 
+    def _imports_read(self, sql: str, source: str) -> list[Any]:
+        """Rows of migration 9's tables; none in a store a dry run finds before it."""
+        if not self.up_to_date():
+            return []
+        return self._read(self._sql(sql), (source,))
+
     def keep_ids_to(self, source: str, highest: int, dry_run: bool = False) -> int:
         """Up to which id this source's comments keep their own ids (0: none do). Decided
-        on the first import: kept when the store has never given an id, and then the
-        sequence moves past ``highest`` at once. Later imports keep the first decision.
-        ``dry_run``: what would be decided, nothing written."""
+        on the first import with comments: kept when the store has never given an id, and
+        then the sequence moves past ``highest`` at once. Later imports keep the first
+        decision. ``dry_run``: what would be decided, nothing written (a store not yet
+        migrated to 9 has decided nothing)."""
         highest = keepable(highest)
         if dry_run:
-            rows = self._read(self._sql(self._KEPT_TO), (source,))
+            rows = self._imports_read(self._KEPT_TO, source)
             if rows:
                 return int(rows[0]["ids_kept_to"])
-            return highest if count(self._read(self._no_ids_given())) else 0
+            try:
+                return highest if count(self._read(self._no_ids_given())) else 0
+            except StoreError:  # no comments table yet: a new store would keep them
+                return highest
         with self._write() as cursor:
             self._lock_ids(cursor)
             cursor.execute(self._sql(self._KEPT_TO), (source,))
             row = cursor.fetchone()
             if row is not None:
                 return int(row["ids_kept_to"])
+            if not highest:  # nothing to keep: the choice waits for an export with comments
+                return 0
             cursor.execute(self._no_ids_given())
             kept_to = highest if int(cursor.fetchone()["n"]) else 0
             if kept_to:
