@@ -109,10 +109,8 @@ def old_path(link: str) -> str:
     if not _site_path(path):
         return ""
     inner = path.strip("/").split("/")
-    unsafe = any(not part or part.startswith(".") for part in inner) or any(
-        c in path for c in "\\\0"
-    )
-    return "" if path in ("", *ID_PATHS) or unsafe else path
+    unsafe = "\0" in path or any(not part or part.startswith(".") for part in inner)
+    return "" if path in ID_PATHS or unsafe else path
 
 
 def page(new: str, canonical: str, title: str, lang: str) -> str:

@@ -9,6 +9,7 @@ records, a migration, and its place in comment_html.py and comments.js.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
@@ -20,6 +21,12 @@ STATUSES: tuple[Status, ...] = get_args(Status)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 TOLD: tuple[Status, ...] = ("pending", "approved")  # what a poster is told: no more
 MAX_ID = 2**63 - 1  # ids are BIGINT on PostgreSQL, 64-bit on SQLite
+
+# What a posted field may not hold: Unicode's category Cc (C0, DEL and C1; a search in C,
+# not a loop over 5,000 characters), and in a multiline field all of it but tabs and line
+# breaks. An import's text is held to the same (importing/comment_import.py).
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # How each field shows in a form: an <input type>, a textarea, hidden, or the honeypot.
 Input = Literal["hidden", "text", "email", "url", "textarea", "checkbox", "honeypot"]

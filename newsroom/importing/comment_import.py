@@ -12,7 +12,6 @@ the exporter left out) becomes a top comment.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newsroom.comments import text
-from newsroom.comments.model import NewComment, Status, Verdict
+from newsroom.comments.model import CONTROLS_BUT_LINES, NewComment, Status, Verdict
 from newsroom.comments.retention import SPAM_KEPT
 from newsroom.comments.store import Store
 from newsroom.comments.store.clock import now
@@ -29,9 +28,6 @@ from newsroom.importing.html_markdown import comment_markdown
 
 BATCH = 2000  # comments a transaction (a few hundred milliseconds on SQLite)
 ANONYMOUS = "Anonymous"
-# What service/intake.py refuses in a comment (tabs and line breaks stay): an export's
-# HTML can spell them as character references, which the converter decodes.
-CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A moderator published it; spam is spam; anything else waits for Akismet or a moderator.
 VERDICT: dict[Status, Verdict] = {"approved": "ham", "spam": "spam"}
 
@@ -115,6 +111,7 @@ class CommentImport:
         self.store = None if dry_run else store
         self.source = source
         self.personal_before = personal_before
+        self.spam_before = now() - SPAM_KEPT  # spam older than this is `purge`'s too
         # Written by the writing thread once a batch commits; read here for ids alone.
         self.known: dict[str, int] = store.imported(source) if store else {}
         self.kept_to = kept_to  # export ids up to this one are kept as ours
@@ -141,8 +138,7 @@ class CommentImport:
             return False
         self._seen.add(comment.id)
         self.tally.past_retention += bool(comment.ip) and comment.created < self.personal_before
-        spam_before = now() - SPAM_KEPT
-        self.tally.spam_purged += comment.status == "spam" and comment.created < spam_before
+        self.tally.spam_purged += comment.status == "spam" and comment.created < self.spam_before
         kept = comment.id.isascii() and comment.id.isdigit() and int(comment.id) <= self.kept_to
         if self.store is None:  # counted, not converted
             self.tally.added[comment.status] += 1
@@ -200,8 +196,9 @@ class CommentImport:
 
 def comment_texts(html: str) -> tuple[str, str]:
     """A comment's HTML as our Markdown, and that Markdown drawn as a new comment's is
-    (control characters, which a new comment may not hold, made spaces)."""
-    body = CONTROLS.sub(" ", comment_markdown(html))
+    (control characters, which a new comment may not hold, made spaces: an export's HTML
+    can spell them as character references, which the converter decodes)."""
+    body = CONTROLS_BUT_LINES.sub(" ", comment_markdown(html))
     return body, text.render(body)
 
 

@@ -11,7 +11,14 @@ from email import policy
 from email.parser import BytesParser
 from urllib.parse import parse_qsl, urlsplit
 
-from newsroom.comments.model import MAX_ID, POSTED, Field, Submission
+from newsroom.comments.model import (
+    CONTROLS,
+    CONTROLS_BUT_LINES,
+    MAX_ID,
+    POSTED,
+    Field,
+    Submission,
+)
 
 MAX_REQUEST_BYTES = 32 * 1024
 MAX_CONTENT_TYPE_CHARS = 200  # "multipart/form-data; boundary=" and up to 70 more
@@ -24,9 +31,6 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 FORMS = (FORM, MULTIPART)  # what a browser's form posts
-# Unicode's category Cc: C0, DEL and C1 (a search in C, not a loop over 5,000 characters).
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # No list separators or comments either: "a,b@x.org" would be two recipients in a To header.
 _EMAIL = re.compile(r"^[^@\s<>\",;:()\[\]\\]+@[^@\s<>\".,;:()\[\]\\]+(\.[^@\s<>\".,;:()\[\]\\]+)+$")
 
@@ -188,7 +192,7 @@ def _text(data: dict, field: Field, errors: dict) -> str:
     value = value.strip("\n\r\t ") if field.multiline else value.strip()
     if len(value) > field.limit:
         errors[name] = f"At most {field.limit} characters, please (this has {len(value)})."
-    elif (_CONTROLS_BUT_LINES if field.multiline else _CONTROLS).search(value):
+    elif (CONTROLS_BUT_LINES if field.multiline else CONTROLS).search(value):
         errors[name] = "This field must not contain control characters."
     return value
 

@@ -38,16 +38,12 @@ UNKNOWN = "This address gets no mail from us any more: there is nothing to do."
 
 
 async def confirm_page(request: Request) -> Response:
-    token = request.query_params.get("token", "")
-    found = await _subscriber(request, reader_mail.CONFIRM, token)
-    if isinstance(found, Response):
-        return found
-    return _page(
+    return await _question(
         request,
+        reader_mail.CONFIRM,
         "Confirm your address",
         "Mail this address when my comments are published and when someone replies to them?",
-        token=token,
-        buttons=[{"label": "Yes, e-mail me", "scope": ""}],
+        [{"label": "Yes, e-mail me", "scope": ""}],
     )
 
 
@@ -69,20 +65,27 @@ async def confirm(request: Request) -> Response:
 
 
 async def unsubscribe_page(request: Request) -> Response:
-    token = request.query_params.get("token", "")
-    found = await _subscriber(request, reader_mail.UNSUBSCRIBE, token)
-    if isinstance(found, Response):
-        return found
-    return _page(
+    return await _question(
         request,
+        reader_mail.UNSUBSCRIBE,
         "Stop these mails",
         "Stop mail about your comments on this article, or every mail from us?",
-        token=token,
-        buttons=[
+        [
             {"label": "Stop mail about this article", "scope": "thread"},
             {"label": "Stop every mail", "scope": "all"},
         ],
     )
+
+
+async def _question(
+    request: Request, purpose: str, title: str, question: str, buttons: list[dict[str, str]]
+) -> Response:
+    """What a link opens: a page asking, whose buttons post its token (nothing changes)."""
+    token = request.query_params.get("token", "")
+    found = await _subscriber(request, purpose, token)
+    if isinstance(found, Response):
+        return found
+    return _page(request, title, question, token=token, buttons=buttons)
 
 
 async def unsubscribe(request: Request) -> Response:

@@ -107,8 +107,8 @@ def _remove_stale_pages(output: str, table: Table) -> None:
     except (OSError, ValueError):
         return
     for path in last.paths.keys() - table.paths.keys():
-        target = Path(output, _file_for(path)) if _file_for(path) else None
-        if target is not None and _is_redirect_page(target):
+        target = Path(output, _file_for(path))
+        if _file_for(path) and _is_redirect_page(target):
             target.unlink()
 
 
